@@ -1,0 +1,68 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { clientMessageKey, threadDecider, threadStream, type ActiveThread } from '../domain/thread.js';
+import { handleCommand, type CommandContext, type CommandDeps } from './handleCommand.js';
+
+export interface PostedMessage {
+  messageId: string;
+  threadId: string;
+  authorId: string;
+  content: string;
+  createdAt: string;
+  /** Revision of the MessagePosted event in the thread stream. */
+  seq: number;
+  position: number;
+  /** false when a retried post found its original. */
+  created: boolean;
+}
+
+/**
+ * A stable id for (author, client_message_id): a retry racing its original
+ * carries the same event id, so even the store's own idempotency catches it.
+ */
+export function messageIdFor(authorId: string, clientMessageId: string): string {
+  const hex = createHash('sha256').update(clientMessageKey(authorId, clientMessageId)).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export async function postMessage(
+  deps: CommandDeps,
+  input: { threadId: string; content: string; clientMessageId: string | null },
+  context: CommandContext & { actorId: string },
+): Promise<PostedMessage> {
+  const { threadId, content, clientMessageId } = input;
+  const authorId = context.actorId;
+  const messageId = clientMessageId ? messageIdFor(authorId, clientMessageId) : randomUUID();
+  const stream = threadStream(threadId);
+  const result = await handleCommand(
+    deps,
+    stream,
+    threadDecider,
+    { type: 'PostMessage', data: { threadId, messageId, authorId, content, clientMessageId } },
+    context,
+    (event) => (event.type === 'MessagePosted' ? event.data.messageId : randomUUID()),
+  );
+  const posted = result.events[0];
+  if (posted?.type === 'MessagePosted' && result.position !== null) {
+    const { messageId: id, content: trimmed } = posted.data;
+    const createdAt = context.now.toISOString();
+    return { messageId: id, threadId, authorId, content: trimmed, createdAt, seq: result.revision, position: result.position, created: true };
+  }
+  // Nothing appended: a retry. Answer with the original, as recorded.
+  const thread = result.state as ActiveThread;
+  const originalId = clientMessageId ? thread.clientMessages.get(clientMessageKey(authorId, clientMessageId)) : undefined;
+  const seq = originalId === undefined ? undefined : thread.messages.get(originalId)?.seq;
+  const [event] = seq === undefined ? [] : await deps.store.readStream(stream, { fromRevision: seq, maxCount: 1 });
+  if (!event || event.type !== 'MessagePosted') throw new Error(`original of ${clientMessageId} missing from ${stream}`);
+  const data = event.data as { messageId: string; content: string };
+  return {
+    messageId: data.messageId,
+    threadId,
+    authorId,
+    content: data.content,
+    createdAt: event.metadata.occurredAt,
+    seq: event.revision,
+    position: event.position,
+    created: false,
+  };
+}

@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import type { EphemeralSignal, EventMetadata, RecordedEvent } from './eventStore.js';
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+interface SignalRow {
+  id: number;
+  channel: string;
+  payload: string;
+}
+
+/** A signal with the row id that orders it. */
+export interface StoredSignal {
+  id: number;
+  signal: EphemeralSignal;
+}
+
+export interface StreamHead {
+  revision: number;
+  position: number;
+}
+
+export interface LocatedEvent extends StreamHead {
+  stream: string;
+}
+
+const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
+/** SQLite reads LIMIT -1 as "no limit". */
+export const NO_LIMIT = -1;
+
+/** Every statement the store runs, prepared once. */
+export function prepareQueries(events: Database.Database, signals: Database.Database) {
+  const rows = <P extends unknown[]>(sql: string) => {
+    const statement = events.prepare<P, EventRow>(sql);
+    return (...params: P): RecordedEvent[] => statement.all(...params).map(toRecordedEvent);
+  };
+  const scalar = (sql: string) => {
+    const statement = events.prepare<[], number>(sql).pluck();
+    return (): number => statement.get() ?? 0;
+  };
+  const signalsAfter = events.prepare<[number, number], SignalRow>(
+    'SELECT id, channel, payload FROM ephemeral WHERE id > ? ORDER BY id LIMIT ?',
+  );
+
+  return {
+    streamHead: events.prepare<[string], StreamHead>(
+      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
+    ),
+    locate: events.prepare<[string], LocatedEvent>('SELECT stream, revision, position FROM events WHERE id = ?'),
+    insert: events.prepare<[string, string, number, string, string, string, string]>(
+      'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    /** (stream, fromRevision inclusive, maxCount) */
+    streamForwards: rows<[string, number, number]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    streamBackwards: rows<[string, number, number]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    /** (after position exclusive, maxCount) */
+    allAfter: rows<[number, number]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    /** Catch-up pages: (after position, up to position inclusive, maxCount) */
+    allBetween: rows<[number, number, number]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+    ),
+    /** (stream, after revision, up to position inclusive, maxCount) */
+    streamBetween: rows<[string, number, number, number]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision > ? AND position <= ? ORDER BY revision LIMIT ?`,
+    ),
+    headPosition: scalar('SELECT MAX(position) FROM events'),
+    /** Bumped when another connection (this process or another) commits to the file. */
+    dataVersion: scalar('PRAGMA data_version'),
+    signalsAfter: (afterId: number, limit: number): StoredSignal[] =>
+      signalsAfter.all(afterId, limit).map((row) => ({
+        id: row.id,
+        signal: { channel: row.channel, payload: JSON.parse(row.payload) as unknown },
+      })),
+    lastSignalId: scalar('SELECT MAX(id) FROM ephemeral'),
+    insertSignal: signals.prepare<[string, string, number]>(
+      'INSERT INTO ephemeral (channel, payload, created_at) VALUES (?, ?, ?)',
+    ),
+    /** (created before ms, keep newest count) */
+    pruneSignals: signals.prepare<[number, number]>(
+      'DELETE FROM ephemeral WHERE created_at < ? OR id <= (SELECT MAX(id) FROM ephemeral) - ?',
+    ),
+  };
+}
+
+export type SqliteQueries = ReturnType<typeof prepareQueries>;
+
+/** JSON columns are parsed on first access, once, however many subscribers read the event. */
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  const event = {
+    id: row.id,
+    stream: row.stream,
+    type: row.type,
+    revision: row.revision,
+    position: row.position,
+    recordedAt: row.recorded_at,
+  };
+  return Object.defineProperties(event, {
+    data: lazyJson(row.data),
+    metadata: lazyJson(row.metadata),
+  }) as typeof event & { data: unknown; metadata: EventMetadata };
+}
+
+function lazyJson(text: string): PropertyDescriptor {
+  let parsed = false;
+  let value: unknown;
+  return {
+    enumerable: true,
+    get() {
+      if (!parsed) {
+        value = JSON.parse(text);
+        parsed = true;
+      }
+      return value;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Several processes may open the file at once: writers wait for the lock instead of failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    stream TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (stream, revision)
+  );
+  CREATE TABLE IF NOT EXISTS ephemeral (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+`;
+
+export interface SqliteConnections {
+  /** Events: every commit is fsynced before an append is acknowledged. */
+  events: Database.Database;
+  /** Ephemeral signals: same file, but commits skip the fsync (losing a typing signal is fine). */
+  signals: Database.Database;
+}
+
+export function openSqliteConnections(file: string): SqliteConnections {
+  mkdirSync(dirname(file), { recursive: true });
+  const events = new Database(file);
+  // busy_timeout first: switching to WAL needs a lock another process may hold.
+  events.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  events.pragma('journal_mode = WAL');
+  events.pragma('synchronous = FULL');
+  events.exec(SCHEMA);
+
+  const signals = new Database(file);
+  signals.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // In WAL mode NORMAL never corrupts the file; it only may lose the last commits on power loss.
+  signals.pragma('synchronous = NORMAL');
+  return { events, signals };
+}

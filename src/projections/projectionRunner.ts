@@ -1,0 +1,110 @@
+import type { Subscription } from 'rxjs';
+import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import type { ReadModelStore } from '../readmodels/readModelStore.js';
+import type { Projection } from './chatProjection.js';
+
+interface Logger {
+  error(obj: object, msg: string): void;
+}
+
+const MAX_BATCH = 1000;
+
+/**
+ * Follows `$all` from the projection's checkpoint and applies events in batches,
+ * each committed together with its checkpoint. Everything one subscription
+ * delivers within a tick becomes one batch, so catch-up is fast and live
+ * latency stays at one tick.
+ */
+export class ProjectionRunner {
+  /** Position of the last applied event. */
+  position = 0;
+  /** Set when the projection stopped on an event it could not apply. */
+  failure: { position: number; type: string; message: string } | null = null;
+
+  private subscription: Subscription | null = null;
+  private pending: RecordedEvent[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelStore,
+    readonly projection: Projection,
+    public logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.position = await this.readModels.checkpoint(this.projection.name);
+    this.subscription = this.store.subscribeToAll({ after: this.position }).subscribe({
+      next: (event) => {
+        this.pending.push(event);
+        if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(() => this.flush());
+        }
+      },
+      error: (error: unknown) => this.fail(this.position, 'subscription', error),
+    });
+  }
+
+  /** Resolves once the projection has applied `position`, or with false after `timeoutMs`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    this.subscription = null;
+    await this.flushing;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.flushing = this.flushing.then(async () => {
+      while (this.pending.length > 0 && !this.failure) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        await this.applyBatch(batch);
+      }
+    });
+  }
+
+  private async applyBatch(batch: RecordedEvent[]): Promise<void> {
+    const last = batch[batch.length - 1]!;
+    let current: RecordedEvent | undefined;
+    try {
+      await this.readModels.applyBatch(this.projection.name, last.position, (writer) => {
+        for (current of batch) this.projection.apply(current, writer);
+      });
+    } catch (error) {
+      // Stop rather than skip: a skipped event would silently corrupt the read model.
+      this.fail(current?.position ?? last.position, current?.type ?? last.type, error);
+      return;
+    }
+    this.position = last.position;
+    for (const waiter of this.waiters) if (waiter.position <= this.position) waiter.resolve();
+  }
+
+  private fail(position: number, type: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.failure = { position, type, message };
+    this.pending = [];
+    this.subscription?.unsubscribe();
+    this.logger.error({ projection: this.projection.name, position, type, err: error }, 'projection stopped');
+  }
+}
