@@ -12,6 +12,7 @@ import { messageRoutes } from './http/routes/messages.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { threadRoutes } from './http/routes/threads.js';
 import { redactUrl } from './http/redact.js';
+import { webClientPlugin } from './http/plugins/webClient.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -61,5 +62,6 @@ export async function buildApp(services: Services, options: { logger?: FastifySe
   await app.register(threadRoutes);
   await app.register(messageRoutes);
   await app.register(reportRoutes);
+  await app.register(webClientPlugin);
   return app as unknown as FastifyInstance;
 }

@@ -36,7 +36,4 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
     return reply.status(status).send({ error: { code, message: error.message } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
-  );
 });
