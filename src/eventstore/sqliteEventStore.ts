@@ -31,7 +31,7 @@ class SqliteEventStore implements EventStore {
   private readonly tail: SqliteTail;
   private readonly appender: SqliteAppender;
   /** Open subscriptions, completed on close. */
-  private readonly subscribers = new Set<{ complete(): void }>();
+  private readonly subscribers = new Set<{ complete(): void; error(error: unknown): void }>();
   private lastPrune = 0;
   private closed = false;
 
@@ -40,9 +40,11 @@ class SqliteEventStore implements EventStore {
     pollIntervalMs: number,
   ) {
     this.queries = prepareQueries(connections.events, connections.signals);
-    this.tail = new SqliteTail(this.queries, pollIntervalMs);
+    this.tail = new SqliteTail(this.queries, pollIntervalMs, (error) => {
+      for (const subscriber of this.subscribers) subscriber.error(error);
+    });
     // Followers learn about local commits right away; other processes' through polling.
-    this.appender = new SqliteAppender(connections.events, this.queries, () => undefined);
+    this.appender = new SqliteAppender(connections.events, this.queries, () => this.tail.readNew());
   }
 
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -120,7 +122,8 @@ class SqliteEventStore implements EventStore {
    * Reads pages from the log up to the tail's position, yielding to the event
    * loop between pages, then follows the tail in the same synchronous step as
    * the last (short) page: the tail dispatches exactly the positions above it.
-   * The cursor check drops what a re-entrant dispatch may deliver twice.
+   * The cursor check is the safety net: nothing at or below the last delivered
+   * position (revision, for a stream) is ever emitted again.
    */
   private catchUpThenLive(source: {
     start: number;
@@ -145,17 +148,24 @@ class SqliteEventStore implements EventStore {
         const events = source.page(cursor, this.tail.position);
         for (const event of events) deliver(event);
         if (subscriber.closed) return;
-        if (events.length === CATCH_UP_PAGE) {
-          pending = setImmediate(readPage);
-          return;
-        }
+        if (events.length === CATCH_UP_PAGE) return readLater();
         unfollow = source.follow(deliver);
         // Following may deliver synchronously, and a subscriber may unsubscribe right then.
         if (subscriber.closed) unfollow();
       };
+      // Outside the subscribe call a failed read must reach the subscriber, not crash the process.
+      const readLater = () => {
+        pending = setImmediate(() => {
+          try {
+            readPage();
+          } catch (error) {
+            subscriber.error(error);
+          }
+        });
+      };
       // Refresh the tail first so the catch-up covers what other processes committed meanwhile.
       this.tail.readNew();
-      pending = setImmediate(readPage);
+      readLater();
       return () => {
         clearImmediate(pending);
         this.subscribers.delete(subscriber);

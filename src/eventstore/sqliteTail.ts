@@ -3,8 +3,8 @@ import type { SqliteQueries } from './sqliteQueries.js';
 
 const TAIL_PAGE = 1000;
 
-type EventListener = (event: RecordedEvent) => void;
-type SignalListener = (signal: EphemeralSignal, id: number) => void;
+type OnEvent = (event: RecordedEvent) => void;
+type OnSignal = (signal: EphemeralSignal, id: number) => void;
 
 /**
  * The one reader of new rows per store instance. It remembers the newest
@@ -19,9 +19,9 @@ type SignalListener = (signal: EphemeralSignal, id: number) => void;
 export class SqliteTail {
   private eventsHead: number;
   private signalsHead: number;
-  private readonly allListeners = new Set<EventListener>();
-  private readonly streamListeners = new Map<string, Set<EventListener>>();
-  private readonly channelListeners = new Map<string, Set<SignalListener>>();
+  private readonly allListeners = new Set<OnEvent>();
+  private readonly streamListeners = new Map<string, Set<OnEvent>>();
+  private readonly channelListeners = new Map<string, Set<OnSignal>>();
   private eventListenerCount = 0;
   private signalListenerCount = 0;
   private poller: NodeJS.Timeout | undefined;
@@ -33,6 +33,8 @@ export class SqliteTail {
   constructor(
     private readonly queries: SqliteQueries,
     private readonly pollIntervalMs: number,
+    /** A read failed outside any caller (timer): followers cannot be served any more. */
+    private readonly onBackgroundError: (error: unknown) => void,
   ) {
     this.eventsHead = queries.headPosition();
     this.signalsHead = queries.lastSignalId();
@@ -43,11 +45,11 @@ export class SqliteTail {
     return this.eventsHead;
   }
 
-  followAll(listener: EventListener): () => void {
+  followAll(listener: OnEvent): () => void {
     return this.follow(this.allListeners, listener);
   }
 
-  followStream(stream: string, listener: EventListener): () => void {
+  followStream(stream: string, listener: OnEvent): () => void {
     return this.follow(listenersOf(this.streamListeners, stream), listener, () => {
       if (this.streamListeners.get(stream)?.size === 0) this.streamListeners.delete(stream);
     });
@@ -59,7 +61,7 @@ export class SqliteTail {
     // Nobody else follows: skip straight past old rows instead of reading them later.
     if (this.signalListenerCount === 0) this.signalsHead = Math.max(this.signalsHead, newest);
     const listeners = listenersOf(this.channelListeners, channel);
-    const filtered: SignalListener = (signal, id) => {
+    const filtered: OnSignal = (signal, id) => {
       if (id > newest) listener(signal);
     };
     listeners.add(filtered);
@@ -117,17 +119,22 @@ export class SqliteTail {
     // A large burst from another process: let the event loop breathe between pages.
     if (events.length === TAIL_PAGE) this.pendingPage ??= setImmediate(() => {
       this.pendingPage = undefined;
-      this.readNew();
+      this.inBackground(() => this.readNew());
     });
   }
 
   private readSignals(): void {
     if (this.signalListenerCount === 0) return;
-    for (const { id, signal } of this.queries.signalsAfter(this.signalsHead, TAIL_PAGE)) {
-      this.signalsHead = id;
-      const listeners = this.channelListeners.get(signal.channel);
-      if (listeners) for (const listener of listeners) listener(signal, id);
-    }
+    // Signals are capped (see the store), so reading all new ones at once stays bounded.
+    let signals;
+    do {
+      signals = this.queries.signalsAfter(this.signalsHead, TAIL_PAGE);
+      for (const { id, signal } of signals) {
+        this.signalsHead = id;
+        const listeners = this.channelListeners.get(signal.channel);
+        if (listeners) for (const listener of listeners) listener(signal, id);
+      }
+    } while (signals.length === TAIL_PAGE);
   }
 
   private follow<L>(listeners: Set<L>, listener: L, onEmpty?: () => void): () => void {
@@ -146,12 +153,20 @@ export class SqliteTail {
     const following = this.eventListenerCount + this.signalListenerCount > 0;
     if (following && !this.poller) {
       this.dataVersion = this.queries.dataVersion();
-      this.poller = setInterval(() => this.poll(), this.pollIntervalMs).unref();
+      this.poller = setInterval(() => this.inBackground(() => this.poll()), this.pollIntervalMs).unref();
       // Other processes may have committed while nobody polled: the new version baseline would hide that.
       this.readNew();
     } else if (!following && this.poller) {
       clearInterval(this.poller);
       this.poller = undefined;
+    }
+  }
+
+  private inBackground(read: () => void): void {
+    try {
+      read();
+    } catch (error) {
+      this.onBackgroundError(error);
     }
   }
 
