@@ -63,6 +63,19 @@ const toExpected = (expected: ExpectedRevision): AppendExpectedRevision => {
   }
 };
 
+function holds(expected: ExpectedRevision, actual: number): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === -1;
+    case 'stream_exists':
+      return actual >= 0;
+    default:
+      return expected === actual;
+  }
+}
+
 /** Positions are commit positions: unique per event since v20, and far below 2^53 for any real log. */
 const toPosition = (position: number): Position => ({ commit: BigInt(position), prepare: BigInt(position) });
 const afterPosition = (position: number): ReadPosition => (position > 0 ? toPosition(position) : START);
@@ -250,8 +263,7 @@ class EsdbEventStore implements EventStore {
   private async checkOnly(stream: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [head] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
     const actual = head?.revision ?? -1;
-    const holds = expected === 'any' || (expected === 'no_stream' ? actual === -1 : expected === 'stream_exists' ? actual >= 0 : expected === actual);
-    if (!holds) throw new WrongExpectedVersion(stream, expected, actual);
+    if (!holds(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
     return { nextRevision: actual, position: head?.position ?? 0 };
   }
 

@@ -7,6 +7,22 @@ import { startServer, type RunningServer } from '../../src/server.js';
 
 export const tempDir = (prefix = 'threadline-') => mkdtempSync(join(tmpdir(), prefix));
 
+/**
+ * `npm run test:production` sets TEST_PRODUCTION_ADAPTERS=1 with EVENTSTORE_URL / MONGO_URL:
+ * every test server then uses them, each with a MongoDB database of its own.
+ */
+function productionAdapters(): Record<string, string> {
+  if (process.env.TEST_PRODUCTION_ADAPTERS !== '1') return {};
+  const env: Record<string, string> = {};
+  if (process.env.EVENTSTORE_URL) env.EVENTSTORE_URL = process.env.EVENTSTORE_URL;
+  if (process.env.MONGO_URL) {
+    const url = new URL(process.env.MONGO_URL);
+    url.pathname = `/test_${crypto.randomUUID().replaceAll('-', '')}`;
+    env.MONGO_URL = url.toString();
+  }
+  return env;
+}
+
 /** Environment for a fast test server: cheap scrypt, random port, its own data dir. */
 export const testEnv = (dataDir: string, extra: Record<string, string> = {}) => ({
   DATA_DIR: dataDir,
@@ -14,6 +30,7 @@ export const testEnv = (dataDir: string, extra: Record<string, string> = {}) => 
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   SCRYPT_LOG_N: '10',
+  ...productionAdapters(),
   ...extra,
 });
 
