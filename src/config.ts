@@ -23,6 +23,22 @@ const EnvSchema = Type.Object({
   RATE_POSTS_PER_SECOND: Type.Number({ default: 10, exclusiveMinimum: 0 }),
   RATE_POSTS_BURST: Type.Integer({ default: 20, minimum: 1 }),
   RATE_TYPING_PER_SECOND: Type.Number({ default: 4, exclusiveMinimum: 0 }),
+  /** Gateway: a typing indicator not refreshed for this long turns itself off (ms). */
+  TYPING_TIMEOUT_MS: Type.Integer({ default: 8000, minimum: 50 }),
+  /** Gateway: protocol-level ping interval, and the silence after which a socket is terminated (ms). */
+  WS_PING_INTERVAL_MS: Type.Integer({ default: 30_000, minimum: 50 }),
+  WS_IDLE_TIMEOUT_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  /** Gateway: a socket whose unsent bytes pass this is closed 1013 (slow consumer). */
+  WS_MAX_BUFFERED_BYTES: Type.Integer({ default: 1024 * 1024, minimum: 1024 }),
+  /** Gateway: presence heartbeat between nodes, and how long a silent node's users stay present (ms). */
+  PRESENCE_HEARTBEAT_MS: Type.Integer({ default: 5000, minimum: 50 }),
+  PRESENCE_TTL_MS: Type.Integer({ default: 15_000, minimum: 100 }),
+  /** /readyz fails when a projection lags more than this many events, or its oldest unapplied event is older (s). */
+  READY_MAX_LAG_EVENTS: Type.Integer({ default: 1000, minimum: 0 }),
+  READY_MAX_LAG_SECONDS: Type.Number({ default: 30, minimum: 0 }),
+  /** Event feed (SSE): heartbeat comment interval, and how long a write may wait to drain before the client is dropped (ms). */
+  FEED_HEARTBEAT_MS: Type.Integer({ default: 15_000, minimum: 50 }),
+  FEED_STALL_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 50 }),
   /** How long a read-your-writes query waits for the projections (ms). */
   MIN_POSITION_WAIT_MS: Type.Integer({ default: 2000, minimum: 0, maximum: 30_000 }),
   /** scrypt cost exponent (N = 2^this). OWASP: 17. Tests may lower it. */
@@ -44,6 +60,16 @@ export interface Config {
   mongoUrl: string | null;
   metricsToken: string | null;
   rateLimits: { postsPerSecond: number; postsBurst: number; typingPerSecond: number };
+  gateway: {
+    typingTimeoutMs: number;
+    pingIntervalMs: number;
+    idleTimeoutMs: number;
+    maxBufferedBytes: number;
+    presenceHeartbeatMs: number;
+    presenceTtlMs: number;
+  };
+  readiness: { maxLagEvents: number; maxLagSeconds: number };
+  feed: { heartbeatMs: number; stallTimeoutMs: number };
   minPositionWaitMs: number;
   scryptLogN: number;
 }
@@ -87,6 +113,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       postsBurst: env.RATE_POSTS_BURST,
       typingPerSecond: env.RATE_TYPING_PER_SECOND,
     },
+    gateway: {
+      typingTimeoutMs: env.TYPING_TIMEOUT_MS,
+      pingIntervalMs: env.WS_PING_INTERVAL_MS,
+      idleTimeoutMs: env.WS_IDLE_TIMEOUT_MS,
+      maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+      presenceHeartbeatMs: env.PRESENCE_HEARTBEAT_MS,
+      presenceTtlMs: env.PRESENCE_TTL_MS,
+    },
+    readiness: { maxLagEvents: env.READY_MAX_LAG_EVENTS, maxLagSeconds: env.READY_MAX_LAG_SECONDS },
+    feed: { heartbeatMs: env.FEED_HEARTBEAT_MS, stallTimeoutMs: env.FEED_STALL_TIMEOUT_MS },
     minPositionWaitMs: env.MIN_POSITION_WAIT_MS,
     scryptLogN: env.SCRYPT_LOG_N,
   };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { changeMemberRole, createThread, inviteMember, joinThread, leaveThread, removeMember } from '../../commands/threads.js';
 import { findUserByUsername, loadUser } from '../../commands/users.js';
-import { isUuid, notFound } from '../../domain/decider.js';
+import { forbidden, isUuid, notFound } from '../../domain/decider.js';
 import { contextOf } from '../context.js';
 import { presentThread } from '../present.js';
 import { errorResponses, Id, MinPositionQuery, ThreadDetail, ThreadSummary } from '../schemas.js';
@@ -80,6 +80,27 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await app.awaitPosition(request.query.min_position);
       return threadDetail(request.params.id, request.user.userId, request.user.role);
+    },
+  );
+
+  app.get(
+    '/api/chat/threads/:id/presence',
+    {
+      schema: {
+        tags: ['threads'],
+        params: ThreadParams,
+        querystring: MinPositionQuery,
+        response: { 200: Type.Object({ users: Type.Array(Type.Object({ id: Type.String(), username: Type.String() })) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      await app.awaitPosition(request.query.min_position);
+      const threadId = request.params.id;
+      const [thread, role] = await Promise.all([readModels.getThread(threadId), readModels.getMemberRole(threadId, request.user.userId)]);
+      if (!thread || (thread.visibility === 'private' && !role)) throw notFound('thread_not_found', 'no such thread');
+      if (!role) throw forbidden('not_a_member', 'join the thread to see who is online');
+      // Presence is ephemeral: the gateway's cluster-wide view, never a read model.
+      return { users: app.gateway.presenceOf(threadId) };
     },
   );
 
