@@ -1,11 +1,19 @@
 import type { DomainEvent } from '../domain/events.js';
 import type { RecordedEvent } from '../eventstore/eventStore.js';
-import type { ReadModelWriter } from '../readmodels/readModelStore.js';
+import { involvedUsers } from '../moderation/involvedUsers.js';
+import type { EventRef, ReadModelWriter } from '../readmodels/readModelStore.js';
 
 export interface Projection {
   name: string;
   /** Turns one recorded event into blind read-model writes. */
   apply(event: RecordedEvent, writer: ReadModelWriter): void;
+}
+
+/** Pointers for the moderators' views: who took part in what, and which report events belong to a thread. */
+function indexForModeration(recorded: RecordedEvent, event: DomainEvent, writer: ReadModelWriter): void {
+  const ref: EventRef = { stream: recorded.stream, revision: recorded.revision, position: recorded.position };
+  for (const userId of involvedUsers(event, recorded.metadata.actorId)) writer.recordUserActivity(userId, ref);
+  if (event.type === 'MessageReported' || event.type === 'ReportReviewed') writer.recordReportEvent(event.data.messageId, ref);
 }
 
 /** Users, threads, members, messages and reports, all from one pass over `$all`. */
@@ -14,6 +22,7 @@ export const chatProjection: Projection = {
   apply(recorded, writer) {
     const event = { type: recorded.type, data: recorded.data } as DomainEvent;
     const at = recorded.metadata.occurredAt;
+    indexForModeration(recorded, event, writer);
     switch (event.type) {
       case 'UserRegistered': {
         const { userId, username, email, role } = event.data;

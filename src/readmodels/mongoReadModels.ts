@@ -3,6 +3,7 @@ import type { GlobalRole } from '../domain/user.js';
 import type { ThreadRole, Visibility } from '../domain/thread.js';
 import type { ReportStatus } from '../domain/report.js';
 import type {
+  EventRef,
   MemberView,
   MessageView,
   ReadModelStore,
@@ -61,6 +62,15 @@ interface ReportDoc {
   reviewedAt: string | null;
   note: string | null;
 }
+/** Moderation indexes: pointers into the log (`_id` = `{userId}:{position}` / `{messageId}:{position}`), never copies. */
+interface UserActivityDoc extends EventRef {
+  _id: string;
+  userId: string;
+}
+interface ReportEventDoc extends EventRef {
+  _id: string;
+  messageId: string;
+}
 interface CheckpointDoc {
   _id: string;
   position: number;
@@ -73,9 +83,11 @@ interface PendingOps {
   members: AnyBulkWriteOperation<MemberDoc>[];
   messages: AnyBulkWriteOperation<MessageDoc>[];
   reports: AnyBulkWriteOperation<ReportDoc>[];
+  userActivity: AnyBulkWriteOperation<UserActivityDoc>[];
+  reportEvents: AnyBulkWriteOperation<ReportEventDoc>[];
 }
 
-const READ_MODELS = ['users', 'threads', 'members', 'messages', 'reports'] as const;
+const READ_MODELS = ['users', 'threads', 'members', 'messages', 'reports', 'userActivity', 'reportEvents'] as const;
 
 const memberKey = (threadId: string, userId: string) => `${threadId}:${userId}`;
 
@@ -141,6 +153,22 @@ function bufferingWriter(ops: PendingOps): ReadModelWriter {
       ops.reports.push({
         updateOne: { filter: { _id: reportId }, update: { $set: { status, reviewedBy: moderatorId, reviewedAt: at, note } } },
       }),
+    recordUserActivity: (userId, { stream, revision, position }) =>
+      ops.userActivity.push({
+        updateOne: {
+          filter: { _id: `${userId}:${position}` },
+          update: { $setOnInsert: { userId, stream, revision, position } },
+          upsert: true,
+        },
+      }),
+    recordReportEvent: (messageId, { stream, revision, position }) =>
+      ops.reportEvents.push({
+        updateOne: {
+          filter: { _id: `${messageId}:${position}` },
+          update: { $setOnInsert: { messageId, stream, revision, position } },
+          upsert: true,
+        },
+      }),
   };
 }
 
@@ -154,7 +182,10 @@ async function ensureIndexes(db: Db): Promise<void> {
       { key: { status: 1, createdAt: 1, _id: 1 } },
       { key: { threadId: 1, createdAt: 1, _id: 1 } },
       { key: { reporterId: 1, createdAt: 1, _id: 1 } },
+      { key: { messageId: 1 } },
     ]),
+    db.collection('userActivity').createIndexes([{ key: { userId: 1, position: -1 } }]),
+    db.collection('reportEvents').createIndexes([{ key: { messageId: 1, position: 1 } }]),
   ]);
 }
 
@@ -207,6 +238,9 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
   const messages: Collection<MessageDoc> = db.collection('messages');
   const reports: Collection<ReportDoc> = db.collection('reports');
   const checkpoints: Collection<CheckpointDoc> = db.collection('checkpoints');
+  const userActivity: Collection<UserActivityDoc> = db.collection('userActivity');
+  const reportEvents: Collection<ReportEventDoc> = db.collection('reportEvents');
+  const toRef = ({ stream, revision, position }: EventRef): EventRef => ({ stream, revision, position });
 
   async function withMemberCounts(docs: ThreadDoc[]): Promise<ThreadView[]> {
     const counts = await members
@@ -253,7 +287,7 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
     },
 
     async applyBatch(projection, lastPosition, write) {
-      const ops: PendingOps = { users: [], threads: [], members: [], messages: [], reports: [] };
+      const ops: PendingOps = { users: [], threads: [], members: [], messages: [], reports: [], userActivity: [], reportEvents: [] };
       write(bufferingWriter(ops));
       await client.withSession((session) =>
         session.withTransaction(
@@ -268,6 +302,8 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
             if (ops.members.length) await members.bulkWrite(ops.members, { session });
             if (ops.messages.length) await messages.bulkWrite(ops.messages, { session });
             if (ops.reports.length) await reports.bulkWrite(ops.reports, { session });
+            if (ops.userActivity.length) await userActivity.bulkWrite(ops.userActivity, { session });
+            if (ops.reportEvents.length) await reportEvents.bulkWrite(ops.reportEvents, { session });
             await checkpoints.updateOne({ _id: projection }, { $set: { position: lastPosition } }, { upsert: true, session });
           },
           { writeConcern: { w: 'majority' }, readConcern: { level: 'snapshot' } },
@@ -351,6 +387,37 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
       const page = docs.slice(0, filter.limit);
       const last = page[page.length - 1];
       return { results: page.map(toReport), nextCursor: docs.length > filter.limit && last ? encodeCursor(last) : null };
+    },
+
+    async countReportsByMessage(messageIds) {
+      if (messageIds.length === 0) return {};
+      const counts = await reports
+        .aggregate<{ _id: string; n: number }>([{ $match: { messageId: { $in: [...messageIds] } } }, { $group: { _id: '$messageId', n: { $sum: 1 } } }])
+        .toArray();
+      return Object.fromEntries(counts.map((c) => [c._id, c.n]));
+    },
+
+    async listUserActivity(userId, { beforePosition, limit }) {
+      const filter: Filter<UserActivityDoc> = beforePosition === undefined ? { userId } : { userId, position: { $lt: beforePosition } };
+      const docs = await userActivity
+        .find(filter)
+        .sort({ position: -1 })
+        .limit(limit + 1)
+        .toArray();
+      return { results: docs.slice(0, limit).map(toRef), hasMore: docs.length > limit };
+    },
+
+    async listThreadReportEvents(threadId, { afterPosition, upToPosition, limit }) {
+      // Report events name their message, not always their thread: the thread's reports say which messages are its.
+      const messageIds = await reports.distinct('messageId', { threadId });
+      if (messageIds.length === 0) return [];
+      const position = upToPosition === undefined ? { $gt: afterPosition } : { $gt: afterPosition, $lte: upToPosition };
+      const docs = await reportEvents
+        .find({ messageId: { $in: messageIds }, position })
+        .sort({ position: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(toRef);
     },
 
     async close() {

@@ -32,6 +32,20 @@ export interface ReadModelWriter {
   redactMessage(messageId: string, by: string, at: string, reason: string | null): void;
   putReport(report: { id: string; messageId: string; threadId: string; reporterId: string; reason: string; createdAt: string }): void;
   reviewReport(reportId: string, review: { status: 'reviewed' | 'dismissed'; moderatorId: string; note: string | null; at: string }): void;
+  /** Moderation index: `userId` took part in the event at `ref` (as its actor or its subject). Idempotent. */
+  recordUserActivity(userId: string, ref: EventRef): void;
+  /** Moderation index: an event of the `reports-{messageId}` stream, so a thread's audit can merge it in. Idempotent. */
+  recordReportEvent(messageId: string, ref: EventRef): void;
+}
+
+/**
+ * Where an event sits in the log. Moderation indexes hold these pointers, never
+ * copies of the events: the audit reads the events themselves from the store.
+ */
+export interface EventRef {
+  stream: string;
+  revision: number;
+  position: number;
 }
 
 export interface UserView {
@@ -114,5 +128,14 @@ export interface ReadModelStore {
   getMessage(messageId: string): Promise<MessageView | null>;
   getReport(reportId: string): Promise<ReportView | null>;
   listReports(filter: ReportFilter): Promise<{ results: ReportView[]; nextCursor: string | null }>;
+  /** How many reports (of any status) each message has; messages without reports are absent. */
+  countReportsByMessage(messageIds: readonly string[]): Promise<Record<string, number>>;
+  /** Events the user took part in, newest first; `beforePosition` exclusive. */
+  listUserActivity(userId: string, options: { beforePosition?: number; limit: number }): Promise<{ results: EventRef[]; hasMore: boolean }>;
+  /**
+   * Report-stream events about the thread's messages, oldest first, with
+   * `afterPosition` < position <= `upToPosition` (no upper bound when omitted).
+   */
+  listThreadReportEvents(threadId: string, options: { afterPosition: number; upToPosition?: number; limit: number }): Promise<EventRef[]>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type {
   MemberView,
   MessageView,
   ReadModelStore,
+  EventRef,
   ReadModelWriter,
   ReportFilter,
   ReportView,
@@ -36,9 +37,16 @@ CREATE TABLE IF NOT EXISTS reports (
   reviewed_by TEXT, reviewed_at TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS reports_queue ON reports (status, created_at, id);
 CREATE INDEX IF NOT EXISTS reports_by_message ON reports (message_id);
+CREATE INDEX IF NOT EXISTS reports_by_thread ON reports (thread_id, message_id);
+CREATE TABLE IF NOT EXISTS user_activity (
+  user_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+  PRIMARY KEY (user_id, position));
+CREATE TABLE IF NOT EXISTS report_events (
+  message_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+  PRIMARY KEY (message_id, position));
 `;
 
-const TABLES = ['users', 'threads', 'members', 'messages', 'reports'];
+const TABLES = ['users', 'threads', 'members', 'messages', 'reports', 'user_activity', 'report_events'];
 
 interface ThreadRow {
   id: string;
@@ -195,6 +203,20 @@ export function openSqliteReadModels(file: string): ReadModelStore {
       `SELECT ${MESSAGE_COLUMNS} FROM messages msg LEFT JOIN users u ON u.id = msg.author_id WHERE msg.id = ?`,
     ),
     getReport: db.prepare<[string], ReportRow>('SELECT * FROM reports WHERE id = ?'),
+    recordUserActivity: db.prepare(
+      'INSERT OR IGNORE INTO user_activity (user_id, position, stream, revision) VALUES (@userId, @position, @stream, @revision)',
+    ),
+    recordReportEvent: db.prepare(
+      'INSERT OR IGNORE INTO report_events (message_id, position, stream, revision) VALUES (@messageId, @position, @stream, @revision)',
+    ),
+    userActivity: db.prepare<[string, number, number], EventRef>(
+      `SELECT stream, revision, position FROM user_activity WHERE user_id = ? AND position < ? ORDER BY position DESC LIMIT ?`,
+    ),
+    threadReportEvents: db.prepare<[string, number, number, number], EventRef>(
+      `SELECT stream, revision, position FROM report_events
+       WHERE message_id IN (SELECT message_id FROM reports WHERE thread_id = ?) AND position > ? AND position <= ?
+       ORDER BY position LIMIT ?`,
+    ),
   };
 
   const writer: ReadModelWriter = {
@@ -209,6 +231,8 @@ export function openSqliteReadModels(file: string): ReadModelStore {
     redactMessage: (messageId, by, at, reason) => s.redactMessage.run(by, at, reason, messageId),
     putReport: (report) => s.putReport.run(report),
     reviewReport: (reportId, r) => s.reviewReport.run(r.status, r.moderatorId, r.note, r.at, reportId),
+    recordUserActivity: (userId, ref) => s.recordUserActivity.run({ userId, ...ref }),
+    recordReportEvent: (messageId, ref) => s.recordReportEvent.run({ messageId, ...ref }),
   };
 
   const currentCheckpoint = (projection: string) => s.checkpoint.get(projection)?.position ?? 0;
@@ -280,6 +304,22 @@ export function openSqliteReadModels(file: string): ReadModelStore {
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return { results: page.map(toReport), nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+    },
+    async countReportsByMessage(messageIds) {
+      if (messageIds.length === 0) return {};
+      const rows = db
+        .prepare<string[], { message_id: string; n: number }>(
+          `SELECT message_id, count(*) AS n FROM reports WHERE message_id IN (${messageIds.map(() => '?').join(', ')}) GROUP BY message_id`,
+        )
+        .all(...messageIds);
+      return Object.fromEntries(rows.map((r) => [r.message_id, r.n]));
+    },
+    async listUserActivity(userId, { beforePosition, limit }) {
+      const rows = s.userActivity.all(userId, beforePosition ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      return { results: rows.slice(0, limit), hasMore: rows.length > limit };
+    },
+    async listThreadReportEvents(threadId, { afterPosition, upToPosition, limit }) {
+      return s.threadReportEvents.all(threadId, afterPosition, upToPosition ?? Number.MAX_SAFE_INTEGER, limit);
     },
     async close() {
       db.close();

@@ -23,7 +23,7 @@ describe('reporting a message', () => {
   it('a member reports once: 201 pending, then 409', async () => {
     const first = await report(reporter, { message: message.id, reason: '  offensive  ' });
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toMatchObject({ message: message.id, reason: 'offensive', status: 'pending' });
+    expect(first.json()).toMatchObject({ message: { id: message.id }, reason: 'offensive', status: 'pending' });
     const second = await report(reporter, { message: message.id, reason: 'again' });
     expect(second.statusCode).toBe(409);
     expect(second.json().error.code).toBe('already_reported');
@@ -39,7 +39,7 @@ describe('reporting a message', () => {
   it('the reporter sees their own reports; the queue is for moderators only', async () => {
     const mine = await t.request({ method: 'GET', url: `/api/chat/reports/?mine=true&min_position=${message.position}`, as: reporter });
     expect(mine.statusCode).toBe(200);
-    expect(mine.json().results.every((r: { reporter: string }) => r.reporter === reporter.id)).toBe(true);
+    expect(mine.json().results.every((r: { reporter: { id: string } }) => r.reporter.id === reporter.id)).toBe(true);
     expect(mine.json().results.length).toBeGreaterThan(0);
     expect((await t.request({ method: 'GET', url: '/api/chat/reports/', as: reporter })).statusCode).toBe(403);
   });
