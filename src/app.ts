@@ -6,9 +6,14 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { authenticatePlugin } from './http/plugins/authenticate.js';
 import { consistencyPlugin } from './http/plugins/consistency.js';
 import { errorsPlugin } from './http/plugins/errors.js';
+import { gatewayPlugin } from './gateway/plugin.js';
 import { authRoutes } from './http/routes/auth.js';
+import { eventRoutes } from './http/routes/events.js';
+import { metricsRoutes } from './http/routes/metrics.js';
+import { httpMetricsPlugin } from './metrics/httpMetrics.js';
 import { healthRoutes } from './http/routes/health.js';
 import { messageRoutes } from './http/routes/messages.js';
+import { moderationRoutes } from './http/routes/moderation.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { threadRoutes } from './http/routes/threads.js';
 import { redactUrl } from './http/redact.js';
@@ -45,6 +50,7 @@ export async function buildApp(services: Services, options: { logger?: FastifySe
 
   app.decorate('services', services);
   await app.register(errorsPlugin);
+  await app.register(httpMetricsPlugin);
   await app.register(cors, { origin: services.config.allowedOrigins, credentials: false });
   await app.register(swagger, {
     openapi: {
@@ -56,12 +62,16 @@ export async function buildApp(services: Services, options: { logger?: FastifySe
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authenticatePlugin);
   await app.register(consistencyPlugin);
+  await app.register(gatewayPlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(threadRoutes);
   await app.register(messageRoutes);
   await app.register(reportRoutes);
+  await app.register(eventRoutes);
+  await app.register(metricsRoutes);
+  await app.register(moderationRoutes);
   await app.register(webClientPlugin);
   return app as unknown as FastifyInstance;
 }

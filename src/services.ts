@@ -2,7 +2,8 @@ import { AggregateLoader } from './commands/aggregates.js';
 import type { CommandDeps } from './commands/handleCommand.js';
 import type { Config } from './config.js';
 import type { EventStore } from './eventstore/eventStore.js';
-import { chatProjection } from './projections/chatProjection.js';
+import { instrumentEventStore } from './metrics/instrumentedEventStore.js';
+import { ALL_PROJECTIONS } from './projections/all.js';
 import { ProjectionRunner } from './projections/projectionRunner.js';
 import type { ReadModelStore } from './readmodels/readModelStore.js';
 import { createTokenService, type TokenService } from './auth/tokens.js';
@@ -21,8 +22,9 @@ interface Logger {
   error(obj: object, msg: string): void;
 }
 
-export async function startServices(config: Config, store: EventStore, readModels: ReadModelStore, logger: Logger): Promise<Services> {
-  const projections = [new ProjectionRunner(store, readModels, chatProjection, logger)];
+export async function startServices(config: Config, eventStore: EventStore, readModels: ReadModelStore, logger: Logger): Promise<Services> {
+  const store = instrumentEventStore(eventStore);
+  const projections = ALL_PROJECTIONS.map((projection) => new ProjectionRunner(store, readModels, projection, logger));
   for (const runner of projections) await runner.start();
   return {
     config,

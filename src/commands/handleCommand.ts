@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Decider } from '../domain/decider.js';
 import { SCHEMA_VERSION } from '../domain/events.js';
+import { assertValidEvent } from '../domain/schemas.js';
 import { WrongExpectedVersion, type EventStore, type EventToAppend } from '../eventstore/eventStore.js';
 import type { AggregateLoader } from './aggregates.js';
 
@@ -48,6 +49,7 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
     const command = typeof build === 'function' ? await (build as (s: S) => C | Promise<C>)(state) : build;
     const events = decider.decide(command, state);
     if (events.length === 0) return { state, events, revision, position: null };
+    for (const event of events) assertValidEvent(event.type, event.data);
     const toAppend: EventToAppend[] = events.map((event) => ({
       id: eventId(event),
       type: event.type,

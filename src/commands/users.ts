@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../domain/decider.js';
 import { SCHEMA_VERSION } from '../domain/events.js';
+import { assertValidEvent } from '../domain/schemas.js';
 import {
   userDecider,
   usernameStream,
@@ -27,6 +28,8 @@ export async function registerUser(
   validateEmail(input.email);
   validatePassword(input.password);
   const userId = randomUUID();
+  const reserved = { username: input.username, userId };
+  assertValidEvent('UsernameReserved', reserved);
   try {
     // "No stream" makes the name unique without consulting any read model.
     await deps.store.append(
@@ -35,7 +38,7 @@ export async function registerUser(
         {
           id: randomUUID(),
           type: 'UsernameReserved',
-          data: { username: input.username, userId },
+          data: reserved,
           metadata: {
             actorId: userId,
             correlationId: context.correlationId,

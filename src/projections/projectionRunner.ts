@@ -1,4 +1,5 @@
 import type { Subscription } from 'rxjs';
+import { assertValidEvent, upcastRecorded } from '../domain/schemas.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
 import type { ReadModelStore } from '../readmodels/readModelStore.js';
 import type { Projection } from './chatProjection.js';
@@ -68,6 +69,17 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * Resumes after a failure once its cause is fixed: from the checkpoint, so the
+   * event that failed is applied again, never skipped. (A process restart does the same.)
+   */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.failure = null;
+    this.pending = [];
+    await this.start();
+  }
+
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = null;
@@ -89,7 +101,12 @@ export class ProjectionRunner {
     let current: RecordedEvent | undefined;
     try {
       await this.readModels.applyBatch(this.projection.name, last.position, (writer) => {
-        for (current of batch) this.projection.apply(current, writer);
+        for (current of batch) {
+          const event = upcastRecorded(current);
+          // An event that does not match its schema would be projected as garbage: stop on it instead.
+          assertValidEvent(event.type, event.data);
+          this.projection.apply(event, writer);
+        }
       });
     } catch (error) {
       // Stop rather than skip: a skipped event would silently corrupt the read model.
@@ -105,6 +122,9 @@ export class ProjectionRunner {
     this.failure = { position, type, message };
     this.pending = [];
     this.subscription?.unsubscribe();
-    this.logger.error({ projection: this.projection.name, position, type, err: error }, 'projection stopped');
+    this.logger.error(
+      { projection: this.projection.name, position, type, err: error },
+      `projection ${this.projection.name} stopped at position ${position} (${type}): ${message}; it resumes from its checkpoint once fixed and restarted`,
+    );
   }
 }

@@ -1,0 +1,25 @@
+/**
+ * Replay speed of the rebuild engine, in process (no progress bar, no child process):
+ *   npx tsx bench/analytics/rebuildSpeed.ts <dataDir>
+ * The CLI's own figure comes from `DATA_DIR=<dataDir> npm run cli -- rebuild`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore } from '../../src/eventstore/sqliteEventStore.js';
+import { ALL_PROJECTIONS } from '../../src/projections/all.js';
+import { replayLog } from '../../src/readmodels/rebuild.js';
+import { openSqliteReadModels } from '../../src/readmodels/sqliteReadModels.js';
+
+const [dataDir] = process.argv.slice(2);
+if (!dataDir) throw new Error('usage: rebuildSpeed.ts <dataDir>');
+const store = await openSqliteEventStore({ file: join(dataDir, 'events.db') });
+const scratch = mkdtempSync(join(tmpdir(), 'rebuild-bench-'));
+const target = openSqliteReadModels(join(scratch, 'readmodels.db'));
+const started = performance.now();
+const result = await replayLog(store, target, ALL_PROJECTIONS);
+const seconds = (performance.now() - started) / 1000;
+await target.close();
+await store.close();
+rmSync(scratch, { recursive: true, force: true });
+console.log(`replayed ${result.applied} events in ${seconds.toFixed(2)} s: ${Math.round(result.applied / seconds)} events/s`);
