@@ -1,4 +1,5 @@
 import type { Decider } from '../domain/decider.js';
+import { upcastRecorded } from '../domain/schemas.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
 
 export interface Loaded<S> {
@@ -48,4 +49,8 @@ export class AggregateLoader {
   }
 }
 
-export const toDomainEvent = <E>(event: RecordedEvent): E => ({ type: event.type, data: event.data }) as E;
+/** An event as the deciders know it: old schema versions are upcast to the current shape first. */
+export const toDomainEvent = <E>(event: RecordedEvent): E => {
+  const current = upcastRecorded(event);
+  return { type: current.type, data: current.data } as E;
+};

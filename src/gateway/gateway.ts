@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { CLOSE, encodeFrame, MAX_PAYLOAD_BYTES, type PresenceUser } from './frames.js';
 import { admit, chooseProtocol, originAllowed, refuseUpgrade, upgradeTarget, type Admission, type UpgradeTarget } from './handshake.js';
-import { rateLimit } from './limits.js';
+import { rateLimit } from '../limits/rateLimit.js';
 import { Liveness } from './liveness.js';
 import { Presence, type PresenceChange } from './presence.js';
 import { Session, type SessionDeps } from './session.js';

@@ -4,7 +4,7 @@ import { postMessage } from '../../commands/postMessage.js';
 import { redactMessage } from '../../commands/reports.js';
 import { forbidden, invalid, notFound } from '../../domain/decider.js';
 import { threadDecider, threadStream } from '../../domain/thread.js';
-import { rateLimit } from '../../gateway/limits.js';
+import { rateLimit } from '../../limits/rateLimit.js';
 import { contextOf } from '../context.js';
 import { HttpError } from '../plugins/errors.js';
 import { presentMessage } from '../present.js';
