@@ -15,7 +15,7 @@ const [dataDir] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: rebuildSpeed.ts <dataDir>');
 const store = await openSqliteEventStore({ file: join(dataDir, 'events.db') });
 const scratch = mkdtempSync(join(tmpdir(), 'rebuild-bench-'));
-const target = openSqliteReadModels(join(scratch, 'readmodels.db'));
+const target = openSqliteReadModels(join(scratch, 'readmodels.db'), { bulkLoad: true });
 const started = performance.now();
 const result = await replayLog(store, target, ALL_PROJECTIONS);
 const seconds = (performance.now() - started) / 1000;

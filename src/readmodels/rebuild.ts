@@ -12,7 +12,7 @@ export interface RebuildProgress {
   applied: number;
 }
 
-const PAGE = 2000;
+const PAGE = 10000;
 
 /**
  * Replays the log from each projection's checkpoint in `target` until it has

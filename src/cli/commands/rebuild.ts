@@ -32,7 +32,7 @@ export function registerRebuild(program: Command): void {
         const { dataDir } = cli.config;
         const previous = currentReadModelsName(dataDir);
         const name = newReadModelsName();
-        const target = openSqliteReadModels(join(dataDir, name));
+        const target = openSqliteReadModels(join(dataDir, name), { bulkLoad: true });
         const progress = progressBar('rebuild');
         const status: RebuildStatus = {
           readModels: name,
