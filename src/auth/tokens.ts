@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 const ISSUER = 'threadline';
@@ -10,7 +11,9 @@ export interface TokenService {
   verify(token: string): Promise<string | null>;
 }
 
-export function createTokenService(secret: Uint8Array, ttlSeconds: number): TokenService {
+export function createTokenService(secretBytes: Uint8Array, ttlSeconds: number): TokenService {
+  // Imported once: given raw bytes, jose would import the key again on every sign and verify.
+  const secret = createSecretKey(secretBytes);
   return {
     async issue(userId) {
       const token = await new SignJWT({})
