@@ -1,8 +1,7 @@
 // One typed function per REST route the client uses (issues 3 and 6).
-import { request, withQuery } from './http.js';
+import { minPosition, request, withQuery } from './http.js';
 import type {
   AuditPage,
-  FlatReport,
   ChatMessage,
   LoginResponse,
   Me,
@@ -23,21 +22,23 @@ export const register = (body: { username: string; email: string; password: stri
 export const login = (body: { username: string; password: string }) => request<LoginResponse>('POST', '/api/auth/login', body);
 export const fetchMe = (signal?: AbortSignal) => request<Me>('GET', '/api/auth/me', undefined, signal);
 
-export async function listThreads(signal?: AbortSignal): Promise<ThreadSummary[]> {
-  // A bare list per issue 3; a paged `{results}` body is accepted too.
-  const body = await request<ThreadSummary[] | { results: ThreadSummary[] }>('GET', '/api/chat/threads/', undefined, signal);
-  return Array.isArray(body) ? body : body.results;
-}
+export const listThreads = (signal?: AbortSignal) =>
+  request<ThreadSummary[]>('GET', withQuery('/api/chat/threads/', { min_position: minPosition() }), undefined, signal);
 export const createThread = (body: { title: string; visibility: Visibility }) => request<ThreadSummary>('POST', '/api/chat/threads/', body);
 export const fetchThread = (threadId: string, signal?: AbortSignal) =>
-  request<ThreadDetail>('GET', `/api/chat/threads/${id(threadId)}/`, undefined, signal);
+  request<ThreadDetail>('GET', withQuery(`/api/chat/threads/${id(threadId)}/`, { min_position: minPosition() }), undefined, signal);
 export const joinThread = (threadId: string) => request<unknown>('POST', `/api/chat/threads/${id(threadId)}/join/`, {});
 export const leaveThread = (threadId: string) => request<unknown>('POST', `/api/chat/threads/${id(threadId)}/leave/`, {});
 export const inviteToThread = (threadId: string, user: string) =>
   request<unknown>('POST', `/api/chat/threads/${id(threadId)}/invite/`, { user });
 
 export const fetchMessages = (threadId: string, beforeSeq: number | null, limit = 50, signal?: AbortSignal) =>
-  request<MessagePage>('GET', withQuery('/api/chat/messages/', { thread: threadId, before_seq: beforeSeq, limit }), undefined, signal);
+  request<MessagePage>(
+    'GET',
+    withQuery('/api/chat/messages/', { thread: threadId, before_seq: beforeSeq, limit, min_position: minPosition() }),
+    undefined,
+    signal,
+  );
 export const postMessage = (body: { thread: string; content: string; client_message_id: string }) =>
   request<ChatMessage>('POST', '/api/chat/messages/', body);
 export const redactMessage = (messageId: string, reason: string) =>
@@ -45,30 +46,12 @@ export const redactMessage = (messageId: string, reason: string) =>
 
 export const reportMessage = (messageId: string, reason: string) =>
   request<{ id: string; status: ReportStatus }>('POST', '/api/chat/reports/', { message: messageId, reason });
-/** Accepts both report shapes: nested (issue 6) and flat ids (issue 3). */
-export function normalizeReport(report: Report | FlatReport): Report {
-  if (typeof report.message !== 'string' && typeof report.reporter !== 'string') return report as Report;
-  const flat = report as FlatReport;
-  return {
-    ...flat,
-    message: typeof report.message === 'string' ? { id: report.message, thread: flat.thread ?? '', author: null } : report.message,
-    reporter: typeof report.reporter === 'string' ? { id: report.reporter, username: report.reporter } : report.reporter,
-  };
-}
-
-export async function listReports(status: ReportStatus, cursor: string | null, signal?: AbortSignal): Promise<ReportPage> {
-  const page = await request<{ results: Array<Report | FlatReport>; next_cursor: string | null }>(
-    'GET',
-    withQuery('/api/chat/reports/', { status, cursor, limit: 50 }),
-    undefined,
-    signal,
-  );
-  return { results: page.results.map(normalizeReport), next_cursor: page.next_cursor };
-}
+export const listReports = (status: ReportStatus, cursor: string | null, signal?: AbortSignal) =>
+  request<ReportPage>('GET', withQuery('/api/chat/reports/', { status, cursor, limit: 50, min_position: minPosition() }), undefined, signal);
 export const reviewReport = (reportId: string, body: { status: 'reviewed' | 'dismissed'; note?: string; redact?: boolean }) =>
   request<Report>('PATCH', `/api/chat/reports/${id(reportId)}/`, body);
 
 export const fetchAudit = (threadId: string, fromSeq: number | null, limit = 200, signal?: AbortSignal) =>
-  request<AuditPage>('GET', withQuery(`/api/moderation/threads/${id(threadId)}/audit/`, { from_seq: fromSeq, limit }), undefined, signal);
+  request<AuditPage>('GET', withQuery(`/api/moderation/threads/${id(threadId)}/audit/`, { from_seq: fromSeq, limit, min_position: minPosition() }), undefined, signal);
 export const fetchStateAt = (threadId: string, at: { seq: number } | { at: string }, signal?: AbortSignal) =>
   request<ThreadStateAt>('GET', withQuery(`/api/moderation/threads/${id(threadId)}/state/`, at), undefined, signal);

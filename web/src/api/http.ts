@@ -26,6 +26,22 @@ export function configureSession(token: string | null, onUnauthorized: () => voi
   session.onUnauthorized = onUnauthorized;
 }
 
+/**
+ * Read-your-writes: the highest log position a command from this tab was
+ * answered with. Queries pass it as `min_position`, so the server answers once
+ * its read models include that write (a review no longer pending, a thread
+ * just created found, a join seen) instead of from a projection a moment behind.
+ */
+let lastWritePosition = 0;
+
+export const minPosition = (): number | undefined => (lastWritePosition > 0 ? lastWritePosition : undefined);
+
+function notePosition(body: unknown): void {
+  if (typeof body === 'object' && body !== null && 'position' in body && typeof body.position === 'number') {
+    lastWritePosition = Math.max(lastWritePosition, body.position);
+  }
+}
+
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
 export function withQuery(path: string, query: Query = {}): string {
@@ -71,5 +87,7 @@ export async function request<T>(method: string, path: string, body?: unknown, s
     throw error;
   }
   if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  const answer: unknown = await response.json();
+  if (method !== 'GET') notePosition(answer);
+  return answer as T;
 }

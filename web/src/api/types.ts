@@ -28,9 +28,11 @@ export interface ThreadSummary {
   visibility: Visibility;
   created_by: string;
   created_at: string;
-  last_activity_at?: string;
+  last_activity_at: string;
   member_count: number;
-  is_member?: boolean;
+  is_member: boolean;
+  /** The caller's role in the thread; null when not a member. */
+  role: ThreadRole | null;
 }
 
 export interface ThreadMember {
@@ -63,25 +65,27 @@ export interface MessagePage {
 
 export type ReportStatus = 'pending' | 'reviewed' | 'dismissed';
 
+/** A report as the queue shows it (GET /api/chat/reports/). */
 export interface Report {
   id: string;
   message: {
     id: string;
     thread: string;
-    author: UserRef | null;
-    /** null: redacted; undefined: not sent by this server version. */
-    content?: string | null;
-    created_at?: string;
-    redacted?: boolean;
+    author: UserRef;
+    /** null once the message is redacted. */
+    content: string | null;
+    created_at: string;
+    redacted: boolean;
   };
   reason: string;
   status: ReportStatus;
   reporter: UserRef;
   created_at: string;
-  reviewed_by?: string | UserRef | null;
-  reviewed_at?: string | null;
+  /** The reviewing moderator's user id, once reviewed or dismissed. */
+  reviewed_by?: string;
+  reviewed_at?: string;
   note?: string | null;
-  report_count_for_message?: number;
+  report_count_for_message: number;
 }
 
 export interface ReportPage {
@@ -89,44 +93,43 @@ export interface ReportPage {
   next_cursor: string | null;
 }
 
-/** A report as issue 3 first shipped it: ids instead of nested objects. */
-export type FlatReport = Omit<Report, 'message' | 'reporter'> & { message: string; thread?: string; reporter: string };
-
 export interface AuditEntry {
+  /** The event id; unique across the thread's and its reports' streams. */
+  id: string;
+  /** `thread-{id}` for the thread's own events, `reports-{messageId}` for report events merged in. */
+  stream: string;
+  /** Revision in `stream`: for thread events, the seq clients see on messages. */
   seq: number;
-  position?: number | string;
+  position: number;
   type: string;
   data: Record<string, unknown>;
   metadata: {
-    actorId?: string | null;
-    actor_username?: string | null;
-    correlationId?: string;
-    causationId?: string;
+    actorId: string | null;
+    actor_username: string | null;
+    correlationId: string;
+    causationId: string | null;
     occurredAt: string;
   };
+  /** A MessagePosted whose message was redacted since (members no longer see its text). */
+  content_redacted?: boolean;
 }
 
 export interface AuditPage {
   results: AuditEntry[];
-  next_from_seq?: number | null;
-  has_more?: boolean;
+  /** Pass back as from_seq for the next page; null on the last one. */
+  next_from_seq: number | null;
+  notice?: string;
 }
 
-/** The thread as it stood at a past seq or time (GET /api/moderation/threads/{id}/state/). */
+/** The thread as it stood after the event at a past seq or time (GET /api/moderation/threads/{id}/state/). */
 export interface ThreadStateAt {
-  seq?: number;
-  at?: string;
+  thread: string;
+  as_of: { seq: number; position: number; occurred_at: string };
   title: string;
-  visibility?: Visibility;
-  members: Array<{ user?: UserRef; user_id?: string; username?: string; role: ThreadRole }>;
-  messages: Array<{
-    id: string;
-    seq: number;
-    author?: UserRef | null;
-    author_id?: string;
-    content: string | null;
-    original_content?: string | null;
-    created_at?: string;
-    redacted?: boolean;
-  }>;
+  visibility: Visibility;
+  member_count: number;
+  members: ThreadMember[];
+  /** In history's shape: a message redacted by then has `content: null`, as members saw it. */
+  messages: ChatMessage[];
+  has_more_messages: boolean;
 }

@@ -18,6 +18,8 @@ import { useChatSocket } from './useChatSocket.js';
 import { useTypingRoster } from './useTypingRoster.js';
 
 const PAGE_SIZE = 50;
+/** Marked once per page load when a thread first shows its history and is live (read by scripts/web-tti.ts). */
+export const INTERACTIVE_MARK = 'threadline:chat-interactive';
 
 const ENDED: Record<Exclude<FinalClose, 'unauthorized'>, string> = {
   forbidden: 'You are no longer a member of this thread.',
@@ -133,6 +135,11 @@ export function ChatView({ thread, myRole }: ChatViewProps) {
       setOnline([]);
     }
   }, [ended, logout, refreshMembers, roster]);
+
+  const interactive = log.loaded && socket.state?.status === 'connected';
+  useEffect(() => {
+    if (interactive && performance.getEntriesByName(INTERACTIVE_MARK).length === 0) performance.mark(INTERACTIVE_MARK);
+  }, [interactive]);
 
   // Reading the thread marks it read up to its newest message.
   const newest = log.messages[log.messages.length - 1];

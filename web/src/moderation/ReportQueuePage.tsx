@@ -3,15 +3,16 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { listReports, redactMessage, reviewReport } from '../api/endpoints.js';
 import type { Report, ReportStatus } from '../api/types.js';
+import { useMe } from '../auth/AuthContext.js';
 import { MessageText } from '../chat/MessageItem.js';
 import { ErrorNotice, errorText } from '../ui/ErrorNotice.js';
 
 const STATUSES: ReportStatus[] = ['pending', 'reviewed', 'dismissed'];
 
 const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '');
-const reviewerName = (reviewer: Report['reviewed_by']) => (typeof reviewer === 'object' && reviewer ? reviewer.username : reviewer);
 
 function ReportCard({ report }: { report: Report }) {
+  const me = useMe();
   const queryClient = useQueryClient();
   const [note, setNote] = useState('');
   const [alsoRedact, setAlsoRedact] = useState(false);
@@ -28,15 +29,11 @@ function ReportCard({ report }: { report: Report }) {
   return (
     <li className="report-card" aria-labelledby={`${idPrefix}-title`}>
       <h3 id={`${idPrefix}-title`}>
-        Message {report.message.author ? `by ${report.message.author.username}` : report.message.id}
+        Message by {report.message.author.username || 'an unknown user'}
         <span className="badge">{report.status}</span>
       </h3>
       <blockquote>
-        {report.message.content === undefined && !report.message.redacted ? (
-          <p className="message-text message-removed">(text not included in this report)</p>
-        ) : (
-          <MessageText content={report.message.content ?? null} redacted={removed} />
-        )}
+        <MessageText content={report.message.content} redacted={removed} />
       </blockquote>
       <dl className="report-facts">
         <dt>Reason</dt>
@@ -45,12 +42,8 @@ function ReportCard({ report }: { report: Report }) {
         <dd>
           {report.reporter.username} on {when(report.created_at)}
         </dd>
-        {report.report_count_for_message !== undefined && (
-          <>
-            <dt>Reports on this message</dt>
-            <dd>{report.report_count_for_message}</dd>
-          </>
-        )}
+        <dt>Reports on this message</dt>
+        <dd>{report.report_count_for_message}</dd>
         <dt>Thread</dt>
         <dd>
           <Link to={`/threads/${encodeURIComponent(report.message.thread)}`}>open</Link> ·{' '}
@@ -60,7 +53,8 @@ function ReportCard({ report }: { report: Report }) {
           <>
             <dt>Reviewed</dt>
             <dd>
-              {reviewerName(report.reviewed_by)} {when(report.reviewed_at)}
+              {report.status === 'dismissed' ? 'Dismissed' : 'Reviewed'} by {report.reviewed_by === me.id ? 'you' : 'a moderator'} on{' '}
+              {when(report.reviewed_at)}
               {report.note ? `: ${report.note}` : ''}
             </dd>
           </>

@@ -39,8 +39,8 @@ export function ThreadSidebar() {
       {threads.data && threads.data.length === 0 && <p>No threads yet.</p>}
       <ul className="thread-list">
         {threads.data?.map((thread) => {
-          const member = thread.is_member !== false;
-          const unread = member && thread.is_member === true && thread.id !== openThread && isUnread(thread.last_activity_at, marks[thread.id]);
+          const member = thread.is_member;
+          const unread = member && thread.id !== openThread && isUnread(thread.last_activity_at, marks[thread.id]);
           return (
             <li key={thread.id} className={unread ? 'unread' : undefined}>
               <NavLink to={`/threads/${encodeURIComponent(thread.id)}`} className="thread-link">
