@@ -9,12 +9,19 @@ interface Logger {
 }
 
 const MAX_BATCH = 1000;
+/**
+ * Under a steady stream of appends, batches start at most this often: every
+ * read-model commit rewrites the index pages it touches, whether it carries one
+ * event or a hundred, so one commit per append group cost as much as the append.
+ * When idle, the next batch still starts on the next tick.
+ */
+const MIN_BATCH_INTERVAL_MS = 10;
 
 /**
  * Follows `$all` from the projection's checkpoint and applies events in batches,
  * each committed together with its checkpoint. Everything one subscription
- * delivers within a tick becomes one batch, so catch-up is fast and live
- * latency stays at one tick.
+ * delivers within a tick becomes one batch, so catch-up is fast; live batches
+ * start at most every MIN_BATCH_INTERVAL_MS, so live latency stays within that.
  */
 export class ProjectionRunner {
   /** Position of the last applied event. */
@@ -25,7 +32,8 @@ export class ProjectionRunner {
   private subscription: Subscription | null = null;
   private pending: RecordedEvent[] = [];
   private flushing: Promise<void> = Promise.resolve();
-  private scheduled = false;
+  private scheduled: { cancel(): void } | null = null;
+  private lastFlushAt = 0;
   private waiters = new Set<{ position: number; resolve: () => void }>();
 
   constructor(
@@ -41,8 +49,14 @@ export class ProjectionRunner {
       next: (event) => {
         this.pending.push(event);
         if (!this.scheduled) {
-          this.scheduled = true;
-          setImmediate(() => this.flush());
+          const wait = this.lastFlushAt + MIN_BATCH_INTERVAL_MS - performance.now();
+          if (wait > 0) {
+            const timer = setTimeout(() => this.flush(), wait);
+            this.scheduled = { cancel: () => clearTimeout(timer) };
+          } else {
+            const immediate = setImmediate(() => this.flush());
+            this.scheduled = { cancel: () => clearImmediate(immediate) };
+          }
         }
       },
       error: (error: unknown) => this.fail(this.position, 'subscription', error),
@@ -83,11 +97,15 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = null;
+    // Events already delivered are applied now rather than by a timer firing after the caller closed the read models.
+    if (this.scheduled) this.flush();
     await this.flushing;
   }
 
   private flush(): void {
-    this.scheduled = false;
+    this.scheduled?.cancel();
+    this.scheduled = null;
+    this.lastFlushAt = performance.now();
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length > 0 && !this.failure) {
         const batch = this.pending.splice(0, MAX_BATCH);

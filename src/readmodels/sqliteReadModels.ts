@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ThreadRole } from '../domain/thread.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
 import type {
   MemberView,
   MessageView,
@@ -151,6 +152,8 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
   db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
   if (options.bulkLoad) db.pragma('cache_size = -65536');
   db.pragma('busy_timeout = 5000');
+  // As for the log (see WAL_AUTOCHECKPOINT_PAGES): every batch rewrites index pages, a longer WAL checkpoints each once.
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
 
   const s = {
