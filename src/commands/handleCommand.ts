@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import type { Decider } from '../domain/decider.js';
 import { SCHEMA_VERSION } from '../domain/events.js';
 import { assertValidEvent } from '../domain/schemas.js';
@@ -42,7 +42,7 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
   decider: Decider<S, C, E>,
   build: C | ((state: S) => C | Promise<C>),
   context: CommandContext,
-  eventId: (event: E) => string = () => randomUUID(),
+  eventId: (event: E) => string = () => newId(),
 ): Promise<CommandResult<S, E>> {
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await deps.aggregates.load(stream, decider);

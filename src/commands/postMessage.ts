@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newId } from '../ids.js';
 import { clientMessageKey, threadDecider, threadStream, type ActiveThread } from '../domain/thread.js';
 import { handleCommand, type CommandContext, type CommandDeps } from './handleCommand.js';
 
@@ -32,7 +33,7 @@ export async function postMessage(
 ): Promise<PostedMessage> {
   const { threadId, content, clientMessageId } = input;
   const authorId = context.actorId;
-  const messageId = clientMessageId ? messageIdFor(authorId, clientMessageId) : randomUUID();
+  const messageId = clientMessageId ? messageIdFor(authorId, clientMessageId) : newId();
   const stream = threadStream(threadId);
   const result = await handleCommand(
     deps,
@@ -40,7 +41,7 @@ export async function postMessage(
     threadDecider,
     { type: 'PostMessage', data: { threadId, messageId, authorId, content, clientMessageId } },
     context,
-    (event) => (event.type === 'MessagePosted' ? event.data.messageId : randomUUID()),
+    (event) => (event.type === 'MessagePosted' ? event.data.messageId : newId()),
   );
   const posted = result.events[0];
   if (posted?.type === 'MessagePosted' && result.position !== null) {

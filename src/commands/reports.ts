@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import { DomainError } from '../domain/decider.js';
 import { reportDecider, reportsStream, type ReportCommand, type ReportEvent, type ReportState } from '../domain/report.js';
 import { threadDecider, threadStream, type ThreadEvent, type ThreadState } from '../domain/thread.js';
@@ -22,7 +22,7 @@ export async function reportMessage(
   input: { messageId: string; threadId: string; reason: string },
   context: CommandContext & { actorId: string },
 ) {
-  const reportId = randomUUID();
+  const reportId = newId();
   return handleCommand(
     deps,
     reportsStream(input.messageId),

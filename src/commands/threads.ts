@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import { threadDecider, threadStream, type ThreadCommand, type ThreadRole, type Visibility } from '../domain/thread.js';
 import { handleCommand, type CommandContext, type CommandDeps } from './handleCommand.js';
 
@@ -11,7 +11,7 @@ export async function createThread(
   input: { title: string; visibility: Visibility },
   context: CommandContext & { actorId: string },
 ) {
-  const threadId = randomUUID();
+  const threadId = newId();
   const data = { threadId, title: input.title, visibility: input.visibility, createdBy: context.actorId };
   return run(deps, threadId, { type: 'CreateThread', data }, context);
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import { conflict } from '../domain/decider.js';
 import { SCHEMA_VERSION } from '../domain/events.js';
 import { assertValidEvent } from '../domain/schemas.js';
@@ -27,7 +27,7 @@ export async function registerUser(
   validateUsername(input.username);
   validateEmail(input.email);
   validatePassword(input.password);
-  const userId = randomUUID();
+  const userId = newId();
   const reserved = { username: input.username, userId };
   assertValidEvent('UsernameReserved', reserved);
   try {
@@ -36,7 +36,7 @@ export async function registerUser(
       usernameStream(input.username),
       [
         {
-          id: randomUUID(),
+          id: newId(),
           type: 'UsernameReserved',
           data: reserved,
           metadata: {

@@ -22,6 +22,7 @@ import {
 } from '@eventstore/db-client';
 import { Subject, filter, map, takeUntil, type Observable } from 'rxjs';
 import {
+  revisionMatches,
   WrongExpectedVersion,
   type AppendResult,
   type EphemeralSignal,
@@ -63,18 +64,6 @@ const toExpected = (expected: ExpectedRevision): AppendExpectedRevision => {
   }
 };
 
-function holds(expected: ExpectedRevision, actual: number): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === -1;
-    case 'stream_exists':
-      return actual >= 0;
-    default:
-      return expected === actual;
-  }
-}
 
 /** Positions are commit positions: unique per event since v20, and far below 2^53 for any real log. */
 const toPosition = (position: number): Position => ({ commit: BigInt(position), prepare: BigInt(position) });
@@ -263,7 +252,7 @@ class EsdbEventStore implements EventStore {
   private async checkOnly(stream: string, expected: ExpectedRevision): Promise<AppendResult> {
     const [head] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
     const actual = head?.revision ?? -1;
-    if (!holds(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
+    if (!revisionMatches(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
     return { nextRevision: actual, position: head?.position ?? 0 };
   }
 

@@ -78,6 +78,20 @@ export class WrongExpectedVersion extends Error {
   }
 }
 
+/** Whether a stream at revision `actual` (-1: no stream) satisfies `expected`. */
+export function revisionMatches(expected: ExpectedRevision, actual: number): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === -1;
+    case 'stream_exists':
+      return actual >= 0;
+    default:
+      return expected === actual;
+  }
+}
+
 export interface EventStore {
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as []. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { WrongExpectedVersion, type AppendResult, type EventToAppend, type ExpectedRevision } from './eventStore.js';
+import { revisionMatches, WrongExpectedVersion, type AppendResult, type EventToAppend, type ExpectedRevision } from './eventStore.js';
 import type { SqliteQueries } from './sqliteQueries.js';
 
 interface PendingAppend {
@@ -29,10 +29,13 @@ export class SqliteAppender {
     private readonly afterCommit: () => void,
   ) {
     const appendInSavepoint = db.transaction((pending: PendingAppend) => this.write(pending));
+    // A one-event append checks everything before its single insert, so it cannot
+    // half-succeed: it skips the savepoint (two statements less per post).
+    const appendOne = (pending: PendingAppend) => (pending.events.length === 1 ? this.write(pending) : appendInSavepoint(pending));
     this.commitBatch = db.transaction((batch: PendingAppend[]) =>
       batch.map((pending): Outcome => {
         try {
-          return { ok: true, result: appendInSavepoint(pending) };
+          return { ok: true, result: appendOne(pending) };
         } catch (error) {
           // SQLite itself rolled the whole transaction back (disk full, I/O): the batch fails.
           if (!db.inTransaction) throw error;
@@ -77,7 +80,7 @@ export class SqliteAppender {
     const actual = head?.revision ?? -1;
     const first = events[0];
     if (first && this.queries.locate.get(first.id)) return this.alreadyAppended(stream, events);
-    if (!matches(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
+    if (!revisionMatches(expected, actual)) throw new WrongExpectedVersion(stream, expected, actual);
 
     let result: AppendResult = { nextRevision: actual, position: head?.position ?? 0 };
     const recordedAt = new Date().toISOString();
@@ -107,18 +110,5 @@ export class SqliteAppender {
       result = { nextRevision: found.revision, position: found.position };
     }
     return result;
-  }
-}
-
-function matches(expected: ExpectedRevision, actual: number): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === -1;
-    case 'stream_exists':
-      return actual >= 0;
-    default:
-      return expected === actual;
   }
 }
