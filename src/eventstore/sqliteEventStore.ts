@@ -116,6 +116,7 @@ class SqliteEventStore implements EventStore {
     this.tail.stop();
     this.connections.signals.close();
     this.connections.events.close();
+    await this.connections.checkpointer.stop();
   }
 
   /**
