@@ -116,7 +116,6 @@ class SqliteEventStore implements EventStore {
     this.tail.stop();
     this.connections.signals.close();
     this.connections.events.close();
-    await this.connections.checkpointer.stop();
   }
 
   /**

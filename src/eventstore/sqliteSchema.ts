@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { startCheckpointer, type Checkpointer } from './sqliteCheckpointer.js';
 
 /** Several processes may open the file at once: writers wait for the lock instead of failing. */
 const BUSY_TIMEOUT_MS = 5000;
 /**
- * Checkpoints run on a worker thread (`startCheckpointer`), never inside a
- * commit on the main thread: connections open with automatic checkpoints off.
+ * Pages the WAL may hold before a commit checkpoints it into the file (SQLite's
+ * default is 1,000). Each commit rewrites the index pages it touches (random
+ * event ids land on random pages), so a checkpoint every few commits wrote the
+ * same pages over and over; a longer WAL copies each page once per checkpoint.
  */
-export const WAL_AUTOCHECKPOINT_PAGES = 0;
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -36,8 +37,6 @@ export interface SqliteConnections {
   events: Database.Database;
   /** Ephemeral signals: same file, but commits skip the fsync (losing a typing signal is fine). */
   signals: Database.Database;
-  /** Checkpoints the WAL off the main thread. */
-  checkpointer: Checkpointer;
 }
 
 export function openSqliteConnections(file: string): SqliteConnections {
@@ -56,5 +55,5 @@ export function openSqliteConnections(file: string): SqliteConnections {
   signals.pragma('synchronous = NORMAL');
   // Its commits would otherwise checkpoint at SQLite's default, on the events' behalf.
   signals.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  return { events, signals, checkpointer: startCheckpointer(file) };
+  return { events, signals };
 }

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ThreadRole } from '../domain/thread.js';
-import { startCheckpointer } from '../eventstore/sqliteCheckpointer.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
 import type {
   MemberView,
@@ -153,9 +152,8 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
   db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
   if (options.bulkLoad) db.pragma('cache_size = -65536');
   db.pragma('busy_timeout = 5000');
-  // As for the log: checkpoints run on a worker thread, never inside a projection's commit.
+  // As for the log (see WAL_AUTOCHECKPOINT_PAGES): every batch rewrites index pages, a longer WAL checkpoints each once.
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  const checkpointer = startCheckpointer(file);
   db.exec(SCHEMA);
 
   const s = {
@@ -341,7 +339,6 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
     },
     async close() {
       db.close();
-      await checkpointer.stop();
     },
   };
 }
