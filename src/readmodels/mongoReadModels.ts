@@ -13,6 +13,7 @@ import type {
   ThreadView,
   UserView,
 } from './readModelStore.js';
+import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
 
 interface UserDoc {
   _id: string;
@@ -189,17 +190,6 @@ async function ensureIndexes(db: Db): Promise<void> {
   ]);
 }
 
-const encodeCursor = (r: ReportDoc) => Buffer.from(JSON.stringify([r.createdAt, r._id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [createdAt, id] = value as unknown[];
-    return typeof createdAt === 'string' && typeof id === 'string' ? [createdAt, id] : null;
-  } catch {
-    return null;
-  }
-}
 
 const toReport = ({ _id, ...r }: ReportDoc): ReportView => ({
   id: _id,
@@ -374,7 +364,7 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
       if (filter.status) query.status = filter.status;
       if (filter.threadId) query.threadId = filter.threadId;
       if (filter.reporterId) query.reporterId = filter.reporterId;
-      const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+      const after = filter.cursor ? decodeReportCursor(filter.cursor) : null;
       if (after) {
         const [createdAt, id] = after;
         query.$or = [{ createdAt: { $gt: createdAt } }, { createdAt, _id: { $gt: id } }];
@@ -386,7 +376,7 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
         .toArray();
       const page = docs.slice(0, filter.limit);
       const last = page[page.length - 1];
-      return { results: page.map(toReport), nextCursor: docs.length > filter.limit && last ? encodeCursor(last) : null };
+      return { results: page.map(toReport), nextCursor: docs.length > filter.limit && last ? encodeReportCursor(last.createdAt, last._id) : null };
     },
 
     async countReportsByMessage(messageIds) {

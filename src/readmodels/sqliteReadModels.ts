@@ -14,6 +14,7 @@ import type {
   ThreadView,
   UserView,
 } from './readModelStore.js';
+import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
@@ -126,17 +127,6 @@ const toReport = (r: ReportRow): ReportView => ({
   note: r.note,
 });
 
-const encodeCursor = (r: ReportRow) => Buffer.from(JSON.stringify([r.created_at, r.id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [createdAt, id] = value as unknown[];
-    return typeof createdAt === 'string' && typeof id === 'string' ? [createdAt, id] : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Read models in their own SQLite file, separate from the event log. */
 /**
@@ -312,14 +302,14 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
       if (filter.status) condition('status = ?', filter.status);
       if (filter.threadId) condition('thread_id = ?', filter.threadId);
       if (filter.reporterId) condition('reporter_id = ?', filter.reporterId);
-      const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+      const after = filter.cursor ? decodeReportCursor(filter.cursor) : null;
       if (after) condition('(created_at, id) > (?, ?)', ...after);
       const sql = `SELECT * FROM reports ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                    ORDER BY created_at, id LIMIT ?`;
       const rows = db.prepare<(string | number)[], ReportRow>(sql).all(...params, filter.limit + 1);
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
-      return { results: page.map(toReport), nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+      return { results: page.map(toReport), nextCursor: rows.length > filter.limit && last ? encodeReportCursor(last.created_at, last.id) : null };
     },
     async countReportsByMessage(messageIds) {
       if (messageIds.length === 0) return {};
