@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openMongoReadModels } from '../../src/readmodels/mongoReadModels.js';
 import { readModelContract } from '../contracts/readModelContract.js';
+import { moderationReadModelContract } from '../moderation/moderationReadModelContract.js';
 import { CONTAINER_START_TIMEOUT_MS, backendReachable, mongoBackend, type Backend } from '../support/docker.js';
 
 // MONGO_URL, or a container through testcontainers; otherwise the suite is skipped, saying why.
@@ -22,8 +23,8 @@ describe.skipIf(!reachable)('MongoDB read models', () => {
     await backend?.stop();
   });
 
-  // A database per test: the contract expects an empty store from each factory call.
-  readModelContract('MongoDB', async () => {
+  // A database per test: the contracts expect an empty store from each factory call.
+  const freshDatabase = async () => {
     const dbName = `contract_${randomUUID().replaceAll('-', '')}`;
     const store = await openMongoReadModels(url(), { dbName });
     return {
@@ -38,5 +39,7 @@ describe.skipIf(!reachable)('MongoDB read models', () => {
         }
       },
     };
-  });
+  };
+  readModelContract('MongoDB', freshDatabase);
+  moderationReadModelContract('MongoDB', freshDatabase);
 });

@@ -2,9 +2,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteReadModels } from '../../src/readmodels/sqliteReadModels.js';
 import { readModelContract } from '../contracts/readModelContract.js';
+import { moderationReadModelContract } from '../moderation/moderationReadModelContract.js';
 import { tempDir } from '../support/testApp.js';
 
-readModelContract('SQLite', async () => {
+const freshFile = async () => {
   const dir = tempDir('readmodels-');
   const store = openSqliteReadModels(join(dir, 'readmodels.db'));
   return {
@@ -14,4 +15,7 @@ readModelContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+readModelContract('SQLite', freshFile);
+moderationReadModelContract('SQLite', freshFile);
