@@ -1,7 +1,6 @@
 import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Filter } from 'mongodb';
 import type { GlobalRole } from '../domain/user.js';
 import type { ThreadRole, Visibility } from '../domain/thread.js';
-import type { ReportStatus } from '../domain/report.js';
 import type {
   EventRef,
   MemberView,
@@ -51,18 +50,8 @@ interface MessageDoc {
   redactedAt: string | null;
   redactionReason: string | null;
 }
-interface ReportDoc {
-  _id: string;
-  messageId: string;
-  threadId: string;
-  reporterId: string;
-  reason: string;
-  status: ReportStatus;
-  createdAt: string;
-  reviewedBy: string | null;
-  reviewedAt: string | null;
-  note: string | null;
-}
+/** A report as stored: the view's fields, keyed by `_id`. */
+type ReportDoc = Omit<ReportView, 'id'> & { _id: string };
 /** Moderation indexes: pointers into the log (`_id` = `{userId}:{position}` / `{messageId}:{position}`), never copies. */
 interface UserActivityDoc extends EventRef {
   _id: string;
