@@ -16,6 +16,8 @@ export interface Loaded<S> {
  */
 export class AggregateLoader {
   private readonly cache = new Map<string, Loaded<unknown>>();
+  /** Per stream, the end of the chain of command cycles running on it in this process. */
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: EventStore,
@@ -29,6 +31,27 @@ export class AggregateLoader {
     const loaded = events.length === 0 ? from : this.fold(from, events, decider);
     this.remember(stream, loaded);
     return loaded;
+  }
+
+  /**
+   * Runs `cycle` once every earlier cycle on `stream` in this process has
+   * finished. Two commands on one stream would otherwise both read revision r
+   * and one of them lose at the append; with commits pipelined through the
+   * writer thread, a hot thread lost that race over and over, until retries ran
+   * out. Other processes still race, and the retry in handleCommand covers them.
+   */
+  exclusive<T>(stream: string, cycle: () => Promise<T>): Promise<T> {
+    const previous = this.running.get(stream);
+    const result = previous ? previous.then(cycle, cycle) : cycle();
+    const done = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(stream, done);
+    void done.then(() => {
+      if (this.running.get(stream) === done) this.running.delete(stream);
+    });
+    return result;
   }
 
   /** Records the state after a successful append, so the next load starts there. */

@@ -44,32 +44,34 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
   context: CommandContext,
   eventId: (event: E) => string = () => newId(),
 ): Promise<CommandResult<S, E>> {
-  for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await deps.aggregates.load(stream, decider);
-    const command = typeof build === 'function' ? await (build as (s: S) => C | Promise<C>)(state) : build;
-    const events = decider.decide(command, state);
-    if (events.length === 0) return { state, events, revision, position: null };
-    for (const event of events) assertValidEvent(event.type, event.data);
-    const toAppend: EventToAppend[] = events.map((event) => ({
-      id: eventId(event),
-      type: event.type,
-      data: event.data,
-      metadata: {
-        actorId: context.actorId,
-        correlationId: context.correlationId,
-        causationId: context.causationId ?? null,
-        occurredAt: context.now.toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-      },
-    }));
-    try {
-      const result = await deps.store.append(stream, toAppend, revision < 0 ? 'no_stream' : revision);
-      const next = events.reduce(decider.evolve, state);
-      deps.aggregates.remember(stream, { state: next, revision: result.nextRevision });
-      return { state: next, events, revision: result.nextRevision, position: result.position };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
-      await sleep(attempt * 5 + Math.random() * 10);
+  return deps.aggregates.exclusive(stream, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await deps.aggregates.load(stream, decider);
+      const command = typeof build === 'function' ? await (build as (s: S) => C | Promise<C>)(state) : build;
+      const events = decider.decide(command, state);
+      if (events.length === 0) return { state, events, revision, position: null };
+      for (const event of events) assertValidEvent(event.type, event.data);
+      const toAppend: EventToAppend[] = events.map((event) => ({
+        id: eventId(event),
+        type: event.type,
+        data: event.data,
+        metadata: {
+          actorId: context.actorId,
+          correlationId: context.correlationId,
+          causationId: context.causationId ?? null,
+          occurredAt: context.now.toISOString(),
+          schemaVersion: SCHEMA_VERSION,
+        },
+      }));
+      try {
+        const result = await deps.store.append(stream, toAppend, revision < 0 ? 'no_stream' : revision);
+        const next = events.reduce(decider.evolve, state);
+        deps.aggregates.remember(stream, { state: next, revision: result.nextRevision });
+        return { state: next, events, revision: result.nextRevision, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
+        await sleep(attempt * 5 + Math.random() * 10);
+      }
     }
-  }
+  });
 }

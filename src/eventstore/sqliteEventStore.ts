@@ -9,10 +9,11 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from './eventStore.js';
-import { SqliteAppender } from './sqliteAppender.js';
 import { NO_LIMIT, prepareQueries, type SqliteQueries } from './sqliteQueries.js';
-import { openSqliteConnections, type SqliteConnections } from './sqliteSchema.js';
+import type Database from 'better-sqlite3';
+import { openReader } from './sqliteSchema.js';
 import { SqliteTail } from './sqliteTail.js';
+import { SqliteWriter } from './sqliteWriter.js';
 
 const CATCH_UP_PAGE = 500;
 const DEFAULT_POLL_INTERVAL_MS = 20;
@@ -22,34 +23,32 @@ const SIGNAL_PRUNE_EVERY_MS = 5_000;
 
 /** Opens (creating if missing) the embedded event store in `file`. */
 export async function openSqliteEventStore(options: { file: string; pollIntervalMs?: number }): Promise<EventStore> {
-  const connections = openSqliteConnections(options.file);
-  return new SqliteEventStore(connections, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+  return new SqliteEventStore(options.file, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
 }
 
 class SqliteEventStore implements EventStore {
   private readonly queries: SqliteQueries;
   private readonly tail: SqliteTail;
-  private readonly appender: SqliteAppender;
+  private readonly reader: Database.Database;
+  private readonly writer: SqliteWriter;
   /** Open subscriptions, completed on close. */
   private readonly subscribers = new Set<{ complete(): void; error(error: unknown): void }>();
   private lastPrune = 0;
   private closed = false;
 
-  constructor(
-    private readonly connections: SqliteConnections,
-    pollIntervalMs: number,
-  ) {
-    this.queries = prepareQueries(connections.events, connections.signals);
+  constructor(file: string, pollIntervalMs: number) {
+    this.reader = openReader(file);
+    this.queries = prepareQueries(this.reader);
     this.tail = new SqliteTail(this.queries, pollIntervalMs, (error) => {
       for (const subscriber of this.subscribers) subscriber.error(error);
     });
     // Followers learn about local commits right away; other processes' through polling.
-    this.appender = new SqliteAppender(connections.events, this.queries, () => this.tail.readNew());
+    this.writer = new SqliteWriter(file, () => this.tail.readNew());
   }
 
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('event store is closed'));
-    return this.appender.append(stream, events, expected);
+    return this.writer.append(stream, events, expected);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -88,12 +87,12 @@ class SqliteEventStore implements EventStore {
   async publishEphemeral(channel: string, payload: unknown): Promise<void> {
     if (this.closed) throw new Error('event store is closed');
     const now = Date.now();
-    this.queries.insertSignal.run(channel, JSON.stringify(payload) ?? 'null', now);
+    const published = this.writer.signal({ kind: 'signal', channel, payload: JSON.stringify(payload) ?? 'null', at: now });
     if (now - this.lastPrune >= SIGNAL_PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      this.queries.pruneSignals.run(now - SIGNAL_MAX_AGE_MS, SIGNAL_MAX_COUNT);
+      void this.writer.signal({ kind: 'prune', before: now - SIGNAL_MAX_AGE_MS, keep: SIGNAL_MAX_COUNT }).catch(() => undefined);
     }
-    this.tail.readNew();
+    await published;
   }
 
   ephemeral(channel: string): Observable<EphemeralSignal> {
@@ -111,11 +110,10 @@ class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.appender.flush();
+    await this.writer.close();
     for (const subscriber of this.subscribers) subscriber.complete();
     this.tail.stop();
-    this.connections.signals.close();
-    this.connections.events.close();
+    this.reader.close();
   }
 
   /**

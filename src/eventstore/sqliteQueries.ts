@@ -24,15 +24,6 @@ export interface StoredSignal {
   signal: EphemeralSignal;
 }
 
-export interface StreamHead {
-  revision: number;
-  position: number;
-}
-
-export interface LocatedEvent extends StreamHead {
-  stream: string;
-}
-
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
 /** SQLite reads LIMIT -1 as "no limit". */
 export const NO_LIMIT = -1;
@@ -40,8 +31,8 @@ export const NO_LIMIT = -1;
 /** Statements kept per distinct LIMIT; callers use a handful of page sizes. */
 const LIMIT_VARIANTS = 32;
 
-/** Every statement the store runs, prepared once. */
-export function prepareQueries(events: Database.Database, signals: Database.Database) {
+/** Every read the store runs, prepared once (writes go through the writer thread). */
+export function prepareQueries(events: Database.Database) {
   /**
    * `sql` without its LIMIT, queried with the limit last. The limit goes into the
    * SQL text rather than a bound parameter: SQLite (3.4x+) lets a bound LIMIT
@@ -75,13 +66,6 @@ export function prepareQueries(events: Database.Database, signals: Database.Data
   const signalsAfter = limited<[number], SignalRow>('SELECT id, channel, payload FROM ephemeral WHERE id > ? ORDER BY id');
 
   return {
-    streamHead: events.prepare<[string], StreamHead>(
-      'SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1',
-    ),
-    locate: events.prepare<[string], LocatedEvent>('SELECT stream, revision, position FROM events WHERE id = ?'),
-    insert: events.prepare<[string, string, number, string, string, string, string]>(
-      'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
     /** (stream, fromRevision inclusive, maxCount) */
     streamForwards: rows<[string, number]>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`,
@@ -108,13 +92,6 @@ export function prepareQueries(events: Database.Database, signals: Database.Data
         signal: { channel: row.channel, payload: JSON.parse(row.payload) as unknown },
       })),
     lastSignalId: scalar('SELECT MAX(id) FROM ephemeral'),
-    insertSignal: signals.prepare<[string, string, number]>(
-      'INSERT INTO ephemeral (channel, payload, created_at) VALUES (?, ?, ?)',
-    ),
-    /** (created before ms, keep newest count) */
-    pruneSignals: signals.prepare<[number, number]>(
-      'DELETE FROM ephemeral WHERE created_at < ? OR id <= (SELECT MAX(id) FROM ephemeral) - ?',
-    ),
   };
 }
 

@@ -32,22 +32,34 @@ const SCHEMA = `
   );
 `;
 
-export interface SqliteConnections {
+/**
+ * The main thread's connection: creates the schema, then only reads. Every
+ * write goes through the writer thread (`sqliteWriter.ts`), so neither a
+ * commit's fsync nor a checkpoint ever holds the event loop.
+ */
+export function openReader(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  // busy_timeout first: switching to WAL needs a lock another process may hold.
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.exec(SCHEMA);
+  return db;
+}
+
+export interface WriterConnections {
   /** Events: every commit is fsynced before an append is acknowledged. */
   events: Database.Database;
   /** Ephemeral signals: same file, but commits skip the fsync (losing a typing signal is fine). */
   signals: Database.Database;
 }
 
-export function openSqliteConnections(file: string): SqliteConnections {
-  mkdirSync(dirname(file), { recursive: true });
+/** The writer thread's connections to a file `openReader` has set up. */
+export function openWriter(file: string): WriterConnections {
   const events = new Database(file);
-  // busy_timeout first: switching to WAL needs a lock another process may hold.
   events.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  events.pragma('journal_mode = WAL');
   events.pragma('synchronous = FULL');
   events.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-  events.exec(SCHEMA);
 
   const signals = new Database(file);
   signals.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -1,0 +1,34 @@
+import type { AppendResult, ExpectedRevision } from './eventStore.js';
+
+/** What crosses between the main thread and the writer thread (`sqliteWriterThread.ts`). */
+
+export interface WireEvent {
+  id: string;
+  type: string;
+  /** JSON, serialized on the main thread. */
+  data: string;
+  metadata: string;
+}
+
+export interface WireAppend {
+  stream: string;
+  expected: ExpectedRevision;
+  events: WireEvent[];
+}
+
+export type WireSignalOp = { kind: 'signal'; channel: string; payload: string; at: number } | { kind: 'prune'; before: number; keep: number };
+
+export type WriterRequest = { type: 'write'; id: number; appends: WireAppend[]; signals: WireSignalOp[] } | { type: 'close' };
+
+export type WireOutcome =
+  | { ok: true; result: AppendResult }
+  /** `conflict` set: a WrongExpectedVersion; otherwise `message` says what failed. */
+  | { ok: false; conflict: { expected: ExpectedRevision; actual: number } | null; message: string };
+
+export interface WriterReply {
+  id: number;
+  /** One per append, in order; null when the whole transaction failed (`appendsFailure`). */
+  outcomes: WireOutcome[] | null;
+  appendsFailure: string | null;
+  signalsFailure: string | null;
+}
