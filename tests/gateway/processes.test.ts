@@ -34,7 +34,7 @@ describe('two server processes on one data directory', () => {
     const alice = await signUp(first.url, `alice${process.pid}`);
     const bob = await signUp(second.url, `bob${process.pid}`);
     const thread = await http(`${first.url}/api/chat/threads/`, { token: alice.token, body: { title: 'across' } });
-    expect(thread.status).toBe(201);
+    expect(thread.status, JSON.stringify(thread.body)).toBe(201);
     const threadId = thread.body!.id as string;
     expect((await http(`${second.url}/api/chat/threads/${threadId}/join/`, { token: bob.token, body: {} })).status).toBe(200);
 
