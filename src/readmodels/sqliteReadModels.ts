@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ThreadRole } from '../domain/thread.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
+import { startCheckpointer } from './sqliteCheckpointer.js';
 import type {
   MemberView,
   MessageView,
@@ -142,8 +143,10 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
   db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
   if (options.bulkLoad) db.pragma('cache_size = -65536');
   db.pragma('busy_timeout = 5000');
-  // As for the log (see WAL_AUTOCHECKPOINT_PAGES): every batch rewrites index pages, a longer WAL checkpoints each once.
-  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  // Served files checkpoint on a worker thread, never inside a projection's commit on the main thread. A bulk
+  // load has no one waiting on it; as for the log (see WAL_AUTOCHECKPOINT_PAGES), a longer WAL copies each page once.
+  db.pragma(`wal_autocheckpoint = ${options.bulkLoad ? WAL_AUTOCHECKPOINT_PAGES : 0}`);
+  const checkpointer = options.bulkLoad ? null : startCheckpointer(file);
   db.exec(SCHEMA);
 
   const s = {
@@ -329,6 +332,7 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
     },
     async close() {
       db.close();
+      await checkpointer?.stop();
     },
   };
 }

@@ -1,0 +1,26 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/**
+ * Checkpoints one WAL file on a timer. PASSIVE never blocks writers or
+ * readers; a busy file is simply tried again on the next tick.
+ */
+const { file, intervalMs } = workerData as { file: string; intervalMs: number };
+const db = new Database(file);
+db.pragma('busy_timeout = 1000');
+
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or closing: the next tick (or the owner's close) does it.
+  }
+};
+const timer = setInterval(checkpoint, intervalMs);
+
+parentPort!.once('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort!.close();
+});

@@ -1,0 +1,31 @@
+import { siblingModule, startWorker } from '../workerThreads.js';
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Checkpoints a WAL database from a worker thread, so that copying the WAL
+ * into the file (and its fsync) never happens inside a commit on the main
+ * thread: with SQLite's automatic checkpoints, every few hundred projection
+ * batches one held the event loop for 10-20 ms. Connections on the main
+ * thread open with automatic checkpoints off once this runs.
+ */
+export function startCheckpointer(file: string, intervalMs = 250): Checkpointer {
+  const worker = startWorker(siblingModule(import.meta.url, 'sqliteCheckpointThread'), { file, intervalMs });
+  // Nothing may keep a process alive only to checkpoint.
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', () => undefined);
+  return {
+    async stop() {
+      // Alive until the worker has checkpointed and closed its connection.
+      worker.ref();
+      worker.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+  };
+}
