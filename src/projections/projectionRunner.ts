@@ -107,10 +107,17 @@ export class ProjectionRunner {
     this.scheduled = null;
     this.lastFlushAt = performance.now();
     this.flushing = this.flushing.then(async () => {
+      // Catching up, the next batch is projected and handed over while the previous one commits (the read models
+      // apply a projection's batches in call order, and none after a failed one until the checkpoint is read again,
+      // as start() does): at most two in flight.
+      let previous: Promise<void> = Promise.resolve();
       while (this.pending.length > 0 && !this.failure) {
         const batch = this.pending.splice(0, MAX_BATCH);
-        await this.applyBatch(batch);
+        const applying = this.applyBatch(batch);
+        await previous;
+        previous = applying;
       }
+      await previous;
     });
   }
 
@@ -136,6 +143,8 @@ export class ProjectionRunner {
   }
 
   private fail(position: number, type: string, error: unknown): void {
+    // With two batches in flight both may fail (the second because the first did): the earlier one is the cause.
+    if (this.failure && this.failure.position <= position) return;
     const message = error instanceof Error ? error.message : String(error);
     this.failure = { position, type, message };
     this.pending = [];

@@ -12,6 +12,7 @@ import type {
   ThreadView,
   UserView,
 } from './readModelStore.js';
+import { BatchSequence } from './batchSequence.js';
 import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
 
 interface UserDoc {
@@ -260,37 +261,55 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
     });
   }
 
+  /** One batch and its checkpoint, in one transaction. */
+  const commit = (projection: string, lastPosition: number, ops: PendingOps) =>
+    client.withSession((session) =>
+      session.withTransaction(
+        async () => {
+          // Read inside the transaction: a concurrent runner that committed this batch first makes ours a no-op
+          // (or a write conflict that withTransaction retries into one).
+          const current = await checkpoints.findOne({ _id: projection }, { session });
+          if (current && current.position >= lastPosition) return;
+          // Sequential, not parallel: operations inside one transaction must not run concurrently.
+          if (ops.users.length) await users.bulkWrite(ops.users, { session });
+          if (ops.threads.length) await threads.bulkWrite(ops.threads, { session });
+          if (ops.members.length) await members.bulkWrite(ops.members, { session });
+          if (ops.messages.length) await messages.bulkWrite(ops.messages, { session });
+          if (ops.reports.length) await reports.bulkWrite(ops.reports, { session });
+          if (ops.userActivity.length) await userActivity.bulkWrite(ops.userActivity, { session });
+          if (ops.reportEvents.length) await reportEvents.bulkWrite(ops.reportEvents, { session });
+          await checkpoints.updateOne({ _id: projection }, { $set: { position: lastPosition } }, { upsert: true, session });
+        },
+        { writeConcern: { w: 'majority' }, readConcern: { level: 'snapshot' } },
+      ),
+    );
+  const batches = new BatchSequence<null>();
+
   return {
     async checkpoint(projection) {
+      await batches.resume(projection);
       return (await checkpoints.findOne({ _id: projection }))?.position ?? 0;
     },
 
     async applyBatch(projection, lastPosition, write) {
       const ops: PendingOps = { users: [], threads: [], members: [], messages: [], reports: [], userActivity: [], reportEvents: [] };
-      write(bufferingWriter(ops));
-      await client.withSession((session) =>
-        session.withTransaction(
-          async () => {
-            // Read inside the transaction: a concurrent runner that committed this batch first makes ours a no-op
-            // (or a write conflict that withTransaction retries into one).
-            const current = await checkpoints.findOne({ _id: projection }, { session });
-            if (current && current.position >= lastPosition) return;
-            // Sequential, not parallel: operations inside one transaction must not run concurrently.
-            if (ops.users.length) await users.bulkWrite(ops.users, { session });
-            if (ops.threads.length) await threads.bulkWrite(ops.threads, { session });
-            if (ops.members.length) await members.bulkWrite(ops.members, { session });
-            if (ops.messages.length) await messages.bulkWrite(ops.messages, { session });
-            if (ops.reports.length) await reports.bulkWrite(ops.reports, { session });
-            if (ops.userActivity.length) await userActivity.bulkWrite(ops.userActivity, { session });
-            if (ops.reportEvents.length) await reportEvents.bulkWrite(ops.reportEvents, { session });
-            await checkpoints.updateOne({ _id: projection }, { $set: { position: lastPosition } }, { upsert: true, session });
-          },
-          { writeConcern: { w: 'majority' }, readConcern: { level: 'snapshot' } },
-        ),
-      );
+      try {
+        write(bufferingWriter(ops));
+      } catch (error) {
+        batches.fail(projection);
+        throw error;
+      }
+      // In call order: a rebuild hands over the next page before this one has committed.
+      await batches.add(projection, (previous) => ({
+        ticket: null,
+        committed: previous
+          ? previous.done.then((ok) => (ok ? commit(projection, lastPosition, ops) : Promise.reject(batches.refusal(projection))))
+          : commit(projection, lastPosition, ops),
+      }));
     },
 
     async truncate(projection) {
+      await batches.settled();
       // Checkpoint first: if this stops halfway, the rebuild still starts from 0 and replays over the leftovers.
       await checkpoints.deleteOne({ _id: projection });
       await Promise.all(READ_MODELS.map((name) => db.collection(name).deleteMany({})));

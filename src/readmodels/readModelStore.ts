@@ -110,9 +110,16 @@ export interface ReportFilter {
 }
 
 export interface ReadModelStore {
-  /** Position of the last event the projection has applied (0 before the first). */
+  /** Position of the last event the projection has applied (0 before the first), once the batches handed over have settled. */
   checkpoint(projection: string): Promise<number>;
-  /** Applies `write`'s operations and moves the checkpoint to `lastPosition`, atomically. */
+  /**
+   * Applies `write`'s operations and moves the checkpoint to `lastPosition`, atomically.
+   * `write` runs before this returns. A projection's batches are applied in call
+   * order, even when one is handed over before the previous has settled. Once a
+   * batch has failed (in `write` or at commit), the projection's later batches
+   * fail without being applied until its `checkpoint` is read again: a caller
+   * resumes from there, so a failure never leaves a gap.
+   */
   applyBatch(projection: string, lastPosition: number, write: (writer: ReadModelWriter) => void): Promise<void>;
   /** Empties every read model and the projection's checkpoint, for a rebuild. */
   truncate(projection: string): Promise<void>;

@@ -1,55 +1,27 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { ThreadRole } from '../domain/thread.js';
-import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
-import { startCheckpointer } from './sqliteCheckpointer.js';
+import { siblingModule, startWorker } from '../workerThreads.js';
 import type {
   MemberView,
   MessageView,
   ReadModelStore,
   EventRef,
-  ReadModelWriter,
   ReportFilter,
   ReportView,
   ThreadView,
   UserView,
 } from './readModelStore.js';
+import { BatchSequence } from './batchSequence.js';
 import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-  id TEXT PRIMARY KEY, username TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS threads (
-  id TEXT PRIMARY KEY, title TEXT NOT NULL, visibility TEXT NOT NULL, created_by TEXT NOT NULL,
-  created_at TEXT NOT NULL, last_activity_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS threads_by_activity ON threads (last_activity_at DESC);
-CREATE TABLE IF NOT EXISTS members (
-  thread_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
-  PRIMARY KEY (thread_id, user_id));
-CREATE INDEX IF NOT EXISTS members_by_user ON members (user_id);
-CREATE TABLE IF NOT EXISTS messages (
-  id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, seq INTEGER NOT NULL, position INTEGER NOT NULL,
-  author_id TEXT NOT NULL, content TEXT, client_message_id TEXT, created_at TEXT NOT NULL,
-  redacted INTEGER NOT NULL DEFAULT 0, redacted_by TEXT, redacted_at TEXT, redaction_reason TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS messages_by_thread ON messages (thread_id, seq);
-CREATE TABLE IF NOT EXISTS reports (
-  id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL, reporter_id TEXT NOT NULL,
-  reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
-  reviewed_by TEXT, reviewed_at TEXT, note TEXT);
-CREATE INDEX IF NOT EXISTS reports_queue ON reports (status, created_at, id);
-CREATE INDEX IF NOT EXISTS reports_by_message ON reports (message_id);
-CREATE INDEX IF NOT EXISTS reports_by_thread ON reports (thread_id, message_id);
-CREATE TABLE IF NOT EXISTS user_activity (
-  user_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-  PRIMARY KEY (user_id, position));
-CREATE TABLE IF NOT EXISTS report_events (
-  message_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-  PRIMARY KEY (message_id, position));
-`;
-
-const TABLES = ['users', 'threads', 'members', 'messages', 'reports', 'user_activity', 'report_events'];
+import { startCheckpointer } from './sqliteCheckpointer.js';
+import {
+  openReadModelFile,
+  recordingWriter,
+  type Batch,
+  type ReadModelFileOptions,
+  type WriterReply,
+  type WriterRequest,
+} from './sqliteReadModelWrites.js';
 
 interface ThreadRow {
   id: string;
@@ -128,61 +100,25 @@ const toReport = (r: ReportRow): ReportView => ({
   note: r.note,
 });
 
-
-/** Read models in their own SQLite file, separate from the event log. */
 /**
+ * Read models in their own SQLite file, separate from the event log. Queries run
+ * on the calling thread; writes go to a writer thread (sqliteReadModelWriterThread.ts),
+ * so a batch's inserts never hold up the event loop, and a rebuild projects the
+ * next page while the previous one commits. WAL checkpoints run on a third
+ * thread (sqliteCheckpointer.ts).
+ *
  * `bulkLoad` is for a rebuild into a fresh file that nothing serves yet: no
- * fsync at all (a crash of the machine means rebuilding again) and a larger
- * page cache. Reopened without it, the file is an ordinary read-model store.
+ * fsync at all (a crash of the machine means rebuilding again), and the writer
+ * checkpoints the WAL itself. Reopened without it, the file is an ordinary
+ * read-model store.
  */
-export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean } = {}): ReadModelStore {
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // Read models are rebuildable from the log: losing the last batch on power loss only replays it.
-  db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
-  if (options.bulkLoad) db.pragma('cache_size = -65536');
-  db.pragma('busy_timeout = 5000');
-  // Served files checkpoint on a worker thread, never inside a projection's commit on the main thread. A bulk
-  // load has no one waiting on it; as for the log (see WAL_AUTOCHECKPOINT_PAGES), a longer WAL copies each page once.
-  db.pragma(`wal_autocheckpoint = ${options.bulkLoad ? WAL_AUTOCHECKPOINT_PAGES : 0}`);
+export function openSqliteReadModels(file: string, options: ReadModelFileOptions = {}): ReadModelStore {
+  const db = openReadModelFile(file);
+  const writer = new WriterThread(file, options);
   const checkpointer = options.bulkLoad ? null : startCheckpointer(file);
-  db.exec(SCHEMA);
 
   const s = {
-    checkpoint: db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE projection = ?'),
-    setCheckpoint: db.prepare(
-      'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-    ),
-    putUser: db.prepare(
-      `INSERT INTO users (id, username, email, role, created_at) VALUES (@id, @username, @email, @role, @createdAt)
-       ON CONFLICT (id) DO UPDATE SET username = excluded.username, email = excluded.email, role = excluded.role`,
-    ),
-    setUserRole: db.prepare('UPDATE users SET role = ? WHERE id = ?'),
-    putThread: db.prepare(
-      `INSERT INTO threads (id, title, visibility, created_by, created_at, last_activity_at)
-       VALUES (@id, @title, @visibility, @createdBy, @createdAt, @createdAt)
-       ON CONFLICT (id) DO UPDATE SET title = excluded.title, visibility = excluded.visibility`,
-    ),
-    touchThread: db.prepare('UPDATE threads SET last_activity_at = max(last_activity_at, ?) WHERE id = ?'),
-    putMember: db.prepare(
-      `INSERT INTO members (thread_id, user_id, role, joined_at) VALUES (@threadId, @userId, @role, @joinedAt)
-       ON CONFLICT (thread_id, user_id) DO UPDATE SET role = excluded.role, joined_at = excluded.joined_at`,
-    ),
-    setMemberRole: db.prepare('UPDATE members SET role = ? WHERE thread_id = ? AND user_id = ?'),
-    removeMember: db.prepare('DELETE FROM members WHERE thread_id = ? AND user_id = ?'),
-    putMessage: db.prepare(
-      `INSERT OR IGNORE INTO messages (id, thread_id, seq, position, author_id, content, client_message_id, created_at)
-       VALUES (@id, @threadId, @seq, @position, @authorId, @content, @clientMessageId, @createdAt)`,
-    ),
-    redactMessage: db.prepare(
-      `UPDATE messages SET content = NULL, redacted = 1, redacted_by = ?, redacted_at = ?, redaction_reason = ? WHERE id = ?`,
-    ),
-    putReport: db.prepare(
-      `INSERT OR IGNORE INTO reports (id, message_id, thread_id, reporter_id, reason, status, created_at)
-       VALUES (@id, @messageId, @threadId, @reporterId, @reason, 'pending', @createdAt)`,
-    ),
-    reviewReport: db.prepare('UPDATE reports SET status = ?, reviewed_by = ?, note = ?, reviewed_at = ? WHERE id = ?'),
+    checkpoint: db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck(),
     getUser: db.prepare<[string], { id: string; username: string; email: string; role: UserView['role']; created_at: string }>(
       'SELECT * FROM users WHERE id = ?',
     ),
@@ -205,12 +141,6 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
       `SELECT ${MESSAGE_COLUMNS} FROM messages msg LEFT JOIN users u ON u.id = msg.author_id WHERE msg.id = ?`,
     ),
     getReport: db.prepare<[string], ReportRow>('SELECT * FROM reports WHERE id = ?'),
-    recordUserActivity: db.prepare(
-      'INSERT OR IGNORE INTO user_activity (user_id, position, stream, revision) VALUES (@userId, @position, @stream, @revision)',
-    ),
-    recordReportEvent: db.prepare(
-      'INSERT OR IGNORE INTO report_events (message_id, position, stream, revision) VALUES (@messageId, @position, @stream, @revision)',
-    ),
     userActivity: db.prepare<[string, number, number], EventRef>(
       `SELECT stream, revision, position FROM user_activity WHERE user_id = ? AND position < ? ORDER BY position DESC LIMIT ?`,
     ),
@@ -221,49 +151,39 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
     ),
   };
 
-  const touched = new Map<string, string>();
-  const writer: ReadModelWriter = {
-    putUser: (user) => s.putUser.run(user),
-    setUserRole: (userId, role) => s.setUserRole.run(role, userId),
-    putThread: (thread) => s.putThread.run(thread),
-    // Coalesced: a batch of a thousand posts to one thread updates it once, at commit.
-    touchThread: (threadId, at) => {
-      const seen = touched.get(threadId);
-      if (seen === undefined || at > seen) touched.set(threadId, at);
-    },
-    putMember: (member) => s.putMember.run(member),
-    setMemberRole: (threadId, userId, role) => s.setMemberRole.run(role, threadId, userId),
-    removeMember: (threadId, userId) => s.removeMember.run(threadId, userId),
-    putMessage: (message) => s.putMessage.run(message),
-    redactMessage: (messageId, by, at, reason) => s.redactMessage.run(by, at, reason, messageId),
-    putReport: (report) => s.putReport.run(report),
-    reviewReport: (reportId, r) => s.reviewReport.run(r.status, r.moderatorId, r.note, r.at, reportId),
-    recordUserActivity: (userId, ref) => s.recordUserActivity.run({ userId, ...ref }),
-    recordReportEvent: (messageId, ref) => s.recordReportEvent.run({ messageId, ...ref }),
-  };
-
-  const currentCheckpoint = (projection: string) => s.checkpoint.get(projection)?.position ?? 0;
-  const applyBatch = db.transaction((projection: string, lastPosition: number, write: (w: ReadModelWriter) => void) => {
-    // Checked inside the transaction: a batch at or below the checkpoint was applied already.
-    if (lastPosition <= currentCheckpoint(projection)) return;
-    touched.clear();
-    write(writer);
-    for (const [threadId, at] of touched) s.touchThread.run(at, threadId);
-    s.setCheckpoint.run(projection, lastPosition);
-  });
+  const committedCheckpoint = (projection: string) => s.checkpoint.get(projection) ?? 0;
+  /** Tickets are the writer's request ids: a batch names its unsettled predecessor, and the writer skips it if that one failed. */
+  const batches = new BatchSequence<number>();
+  let closing: Promise<void> | null = null;
 
   return {
     async checkpoint(projection) {
-      return currentCheckpoint(projection);
+      await batches.resume(projection);
+      return committedCheckpoint(projection);
     },
-    async applyBatch(projection, lastPosition, write) {
-      applyBatch(projection, lastPosition, write);
+    applyBatch(projection, lastPosition, write) {
+      // Not async: `write` runs before this returns, so batches reach the writer in call order.
+      const batch: Batch = { ops: [], strings: [] };
+      try {
+        if (closing) throw new Error('read models are closed');
+        // A batch at or below the checkpoint was applied already: not even projected (the writer checks again, in its transaction).
+        if (lastPosition <= committedCheckpoint(projection)) return Promise.resolve();
+        const recording = recordingWriter(batch);
+        write(recording.writer);
+        recording.finish();
+      } catch (error) {
+        batches.fail(projection);
+        return Promise.reject(error);
+      }
+      // Sent at once, not when the previous batch has been answered: the writer goes from one batch straight to the next.
+      return batches.add(projection, (previous) => {
+        const request = writer.request((id) => ({ type: 'batch', id, projection, lastPosition, batch, after: previous?.ticket ?? null }));
+        return { ticket: request.id, committed: request.done };
+      });
     },
     async truncate(projection) {
-      db.transaction(() => {
-        for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
-        db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection);
-      })();
+      await batches.settled();
+      await writer.request((id) => ({ type: 'truncate', id, projection })).done;
     },
     async getUser(userId) {
       const r = s.getUser.get(userId);
@@ -330,9 +250,75 @@ export function openSqliteReadModels(file: string, options: { bulkLoad?: boolean
     async listThreadReportEvents(threadId, { afterPosition, upToPosition, limit }) {
       return s.threadReportEvents.all(threadId, afterPosition, upToPosition ?? Number.MAX_SAFE_INTEGER, limit);
     },
-    async close() {
-      db.close();
-      await checkpointer?.stop();
+    close() {
+      closing ??= (async () => {
+        await batches.settled();
+        await writer.close();
+        db.close();
+        await checkpointer?.stop();
+      })();
+      return closing;
     },
   };
+}
+
+/** The main thread's side of the writer thread: requests are answered in the order they were sent. */
+class WriterThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private nextId = 0;
+  private failure: Error | null = null;
+  private closed = false;
+  private readonly exited: Promise<void>;
+
+  constructor(file: string, options: ReadModelFileOptions) {
+    this.worker = startWorker(siblingModule(import.meta.url, 'sqliteReadModelWriterThread'), { file, bulkLoad: options.bulkLoad ?? false });
+    // Referenced only while a request is in flight: an idle store does not keep the process alive.
+    this.worker.unref();
+    this.worker.on('message', (reply: WriterReply) => this.settle(reply));
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.once('exit', () => this.fail(new Error('the read-model writer thread exited')));
+  }
+
+  /** Sends the request `build` makes with its id; `done` settles with the writer's answer. */
+  request(build: (id: number) => Exclude<WriterRequest, { type: 'close' }>): { id: number; done: Promise<void> } {
+    const id = this.nextId++;
+    if (this.failure) return { id, done: Promise.reject(this.failure) };
+    if (this.closed) return { id, done: Promise.reject(new Error('read models are closed')) };
+    const done = new Promise<void>((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+    });
+    this.worker.postMessage(build(id));
+    return { id, done };
+  }
+
+  /** After every request sent so far has been answered. */
+  async close(): Promise<void> {
+    if (!this.closed && !this.failure) {
+      this.closed = true;
+      this.worker.ref();
+      this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    }
+    this.closed = true;
+    await this.exited;
+  }
+
+  private settle(reply: WriterReply): void {
+    const request = this.pending.get(reply.id);
+    if (!request) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0 && !this.closed) this.worker.unref();
+    if (!reply.error) return request.resolve();
+    request.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+    if (!this.closed) void this.worker.terminate();
+  }
 }

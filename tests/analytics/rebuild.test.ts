@@ -114,6 +114,20 @@ describe('rebuild', () => {
     expect(dump(currentReadModelsFile(t.dataDir))).toEqual(dump(replayed));
   });
 
+  it('replays in many small pages, each handed over while the one before commits, into the same rows', async () => {
+    await caughtUp();
+    const replayed = join(tempDir(), 'paged.db');
+    const target = openSqliteReadModels(replayed);
+    const pages: number[] = [];
+    const result = await replayLog(t.server.services.store, target, ALL_PROJECTIONS, (p) => pages.push(p.position), { pageSize: 7 });
+    await target.close();
+    expect(result.position).toBe(await t.server.services.store.headPosition());
+    expect(pages.length).toBeGreaterThan(400);
+    // Progress is reported once per committed page, in order.
+    expect(pages).toEqual([...pages].sort((a, b) => a - b));
+    expect(dump(replayed)).toEqual(dump(currentReadModelsFile(t.dataDir)));
+  });
+
   it('refuses an unknown read model', async () => {
     const result = await runCli(t.dataDir, ['rebuild', 'nope']);
     expect(result.code).toBe(1);

@@ -97,6 +97,39 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
         expect(await store.checkpoint(PROJECTION)).toBe(11);
       });
 
+      it('apply batches handed over before the previous one settled, in call order', async () => {
+        const batches = [
+          store.applyBatch(PROJECTION, 1, (w) => w.putUser(alice)),
+          store.applyBatch(PROJECTION, 2, (w) => w.setUserRole(alice.id, 'moderator')),
+          store.applyBatch(PROJECTION, 3, (w) => w.setUserRole(alice.id, 'admin')),
+        ];
+        await Promise.all(batches);
+        expect((await store.getUser(alice.id))?.role).toBe('admin');
+        expect(await store.checkpoint(PROJECTION)).toBe(3);
+      });
+
+      it('after a failed batch, apply none of the projection’s later batches until its checkpoint is read again', async () => {
+        await store.applyBatch(PROJECTION, 1, (w) => w.putUser(alice));
+        const failing = store.applyBatch(PROJECTION, 2, () => {
+          throw new Error('projection bug');
+        });
+        // Handed over before the caller has seen the failure: applying it would leave position 2 out.
+        const next = store.applyBatch(PROJECTION, 3, (w) => w.setUserRole(alice.id, 'admin'));
+        await expect(failing).rejects.toThrow('projection bug');
+        await expect(next).rejects.toThrow(/earlier batch of projection chat failed/);
+        await expect(store.applyBatch(PROJECTION, 4, (w) => w.putUser(bob))).rejects.toThrow(/earlier batch/);
+        // Another projection is not affected.
+        await store.applyBatch('other', 1, (w) => w.putUser(carol));
+        expect((await store.getUser(alice.id))?.role).toBe('member');
+        expect(await store.getUser(bob.id)).toBeNull();
+
+        // Resuming: read the checkpoint, then apply from there.
+        expect(await store.checkpoint(PROJECTION)).toBe(1);
+        await store.applyBatch(PROJECTION, 3, (w) => w.setUserRole(alice.id, 'admin'));
+        expect((await store.getUser(alice.id))?.role).toBe('admin');
+        expect(await store.checkpoint(PROJECTION)).toBe(3);
+      });
+
       it('keep one checkpoint per projection', async () => {
         await store.applyBatch('first', 4, (w) => w.putUser(alice));
         await store.applyBatch('second', 2, (w) => w.putUser(bob));

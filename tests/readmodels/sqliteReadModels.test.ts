@@ -1,9 +1,11 @@
+import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteReadModels } from '../../src/readmodels/sqliteReadModels.js';
 import { readModelContract } from '../contracts/readModelContract.js';
 import { moderationReadModelContract } from '../moderation/moderationReadModelContract.js';
 import { tempDir } from '../support/testApp.js';
+import { describe, expect, it } from 'vitest';
 
 const freshFile = async () => {
   const dir = tempDir('readmodels-');
@@ -19,3 +21,53 @@ const freshFile = async () => {
 
 readModelContract('SQLite', freshFile);
 moderationReadModelContract('SQLite', freshFile);
+
+describe('SQLite read models: the writer thread', () => {
+  const alice = { id: 'u-alice', username: 'alice', email: 'alice@example.test', role: 'member' as const, createdAt: '2025-01-27T10:00:00.000Z' };
+  const bob = { ...alice, id: 'u-bob', username: 'bob' };
+
+  it('applies batches handed over before the previous one committed in order; behind a batch SQLite refuses, nothing applies', async () => {
+    const { store, cleanup } = await freshFile();
+    try {
+      const first = store.applyBatch('chat', 1, (w) => w.putUser(alice));
+      // NOT NULL fails in the writer thread, after `write` has returned.
+      const refused = store.applyBatch('chat', 2, (w) => w.putUser({ ...bob, username: null as unknown as string }));
+      const behind = store.applyBatch('chat', 3, (w) => w.setUserRole(alice.id, 'admin'));
+      await expect(first).resolves.toBeUndefined();
+      await expect(refused).rejects.toThrow(/NOT NULL constraint failed: users.username/);
+      await expect(behind).rejects.toThrow('an earlier batch of projection chat failed');
+      await expect(store.applyBatch('chat', 3, (w) => w.setUserRole(alice.id, 'admin'))).rejects.toThrow('an earlier batch');
+      expect(await store.checkpoint('chat')).toBe(1);
+      expect(await store.getUser(bob.id)).toBeNull();
+      expect((await store.getUser(alice.id))?.role).toBe('member');
+
+      // Resumed from the checkpoint read above, the same batches apply.
+      await store.applyBatch('chat', 2, (w) => w.putUser(bob));
+      await store.applyBatch('chat', 3, (w) => w.setUserRole(alice.id, 'admin'));
+      expect(await store.checkpoint('chat')).toBe(3);
+      expect((await store.getUser(alice.id))?.role).toBe('admin');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('close waits for the batches handed over before it; a new file has 16 KiB pages', async () => {
+    const dir = tempDir('readmodels-');
+    const file = join(dir, 'readmodels.db');
+    const store = openSqliteReadModels(file, { bulkLoad: true });
+    const batches = Array.from({ length: 20 }, (_, i) => store.applyBatch('chat', i + 1, (w) => w.putUser({ ...alice, id: `u-${i}` })));
+    await store.close();
+    await Promise.all(batches);
+    await expect(store.applyBatch('chat', 21, (w) => w.putUser(bob))).rejects.toThrow();
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM users').get()).toEqual({ n: 20 });
+      expect(db.prepare('SELECT position FROM checkpoints').get()).toEqual({ position: 20 });
+      expect(db.pragma('page_size', { simple: true })).toBe(16384);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
