@@ -6,7 +6,9 @@ import { connectReady, eventually, type TestSocket } from './wsClient.js';
 
 // Real child processes sharing one DATA_DIR: the gateway's fan-out, typing and
 // presence go through the store, so they cross processes like they would cross nodes.
-const PRESENCE = { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TTL_MS: '1000' };
+// Both processes project into one read-model file; on a loaded CI machine a first write (which also starts the
+// writer threads, compiled on the fly from the sources) can take longer than the default 2 s read-your-writes bound.
+const PRESENCE = { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TTL_MS: '1000', MIN_POSITION_WAIT_MS: '15000' };
 
 const stop = async (server: ServerProcess) => {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
