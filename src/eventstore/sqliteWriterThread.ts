@@ -86,7 +86,7 @@ const commitSignals = signals.transaction((ops: WireSignalOp[]) => {
     if (op.kind === 'signal') statements.insertSignal.run(op.channel, op.payload, op.at);
     else statements.pruneSignals.run(op.before, op.keep);
   }
-});
+}).immediate;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

@@ -269,15 +269,18 @@ export function prepareWrites(db: Database.Database) {
   return {
     checkpoint,
     /** Runs `ops` and moves the checkpoint, in one transaction; a batch at or below the checkpoint was applied already. */
+    // IMMEDIATE: the batch reads the checkpoint before it writes, and a deferred transaction whose snapshot another
+    // process has committed past cannot take the write lock (SQLITE_BUSY at once, busy_timeout or not), which
+    // stopped the projection of one of two servers sharing a data directory.
     applyBatch: db.transaction((projection: string, lastPosition: number, batch: Batch) => {
       if (lastPosition <= checkpoint(projection)) return;
       run(batch);
       s.setCheckpoint.run(projection, lastPosition);
-    }),
+    }).immediate,
     truncate: db.transaction((projection: string) => {
       for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
       db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection);
-    }),
+    }).immediate,
   };
 }
 

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 import { tempDir } from '../support/testApp.js';
-import { connectReady, eventually, type TestSocket } from './wsClient.js';
+import { connectReady, eventually, type Frame, type TestSocket } from './wsClient.js';
 
 // Real child processes sharing one DATA_DIR: the gateway's fan-out, typing and
 // presence go through the store, so they cross processes like they would cross nodes.
@@ -36,7 +36,14 @@ describe('two server processes on one data directory', () => {
     const alice = await signUp(first.url, `alice${process.pid}`);
     const bob = await signUp(second.url, `bob${process.pid}`);
     const thread = await http(`${first.url}/api/chat/threads/`, { token: alice.token, body: { title: 'across' } });
-    expect(thread.status, JSON.stringify(thread.body)).toBe(201);
+    // On failure, say what the projections did (a known intermittent 503 here is not diagnosed yet).
+    const diagnosis = async () =>
+      JSON.stringify({
+        body: thread.body,
+        readyz: [(await http(`${first.url}/readyz`)).body, (await http(`${second.url}/readyz`)).body],
+        warnings: [...first.logs, ...second.logs].filter((entry) => Number(entry.level) >= 40),
+      });
+    expect(thread.status, thread.status === 201 ? '' : await diagnosis()).toBe(201);
     const threadId = thread.body!.id as string;
     expect((await http(`${second.url}/api/chat/threads/${threadId}/join/`, { token: bob.token, body: {} })).status).toBe(200);
 
@@ -47,7 +54,11 @@ describe('two server processes on one data directory', () => {
 
     // Presence: each side sees the user connected to the other process.
     expect((await onFirst.waitForType('presence_joined')).payload.user).toEqual({ id: bob.id, username: bob.username });
-    await eventually(() => (onSecond.frames.some((f) => f.type === 'presence' && f.payload.users.some((u: { id: string }) => u.id === alice.id)) ? true : undefined));
+    // Alice is in bob's initial list, or joins it right after when her signal reached process 2 after bob's ready.
+    const seesAlice = (f: Frame) =>
+      (f.type === 'presence' && f.payload.users.some((u: { id: string }) => u.id === alice.id)) ||
+      (f.type === 'presence_joined' && f.payload.user.id === alice.id);
+    await eventually(() => (onSecond.frames.some(seesAlice) ? true : undefined));
     const listed = await http(`${first.url}/api/chat/threads/${threadId}/presence/`, { token: alice.token });
     expect(listed.body!.users.map((u: { id: string }) => u.id).sort()).toEqual([alice.id, bob.id].sort());
 
