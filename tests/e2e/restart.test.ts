@@ -81,7 +81,8 @@ describe.skipIf(!hasChromium)('server restart under an open page', { timeout: 60
     await context.close();
   });
 
-  it('gives up after five attempts with a Retry button, which reconnects once the server is back', async () => {
+  // Its own bound: three waits of up to 30 s each, plus two server starts from the sources, exceed the suite's 60 s on a loaded CI machine.
+  it('gives up after five attempts with a Retry button, which reconnects once the server is back', { timeout: 150_000 }, async () => {
     const first = await start();
     const base = first.url;
     const alice = await signUp(base, 'carol');
