@@ -26,17 +26,20 @@ export async function startServices(config: Config, eventStore: EventStore, read
   const store = instrumentEventStore(eventStore);
   const projections = ALL_PROJECTIONS.map((projection) => new ProjectionRunner(store, readModels, projection, logger));
   for (const runner of projections) await runner.start();
+  const aggregates = new AggregateLoader(store);
+  await aggregates.follow();
   return {
     config,
     store,
     readModels,
-    commands: { store, aggregates: new AggregateLoader(store), scryptLogN: config.scryptLogN },
+    commands: { store, aggregates, scryptLogN: config.scryptLogN },
     projections,
     tokens: createTokenService(config.jwtSecret, config.jwtTtlSeconds),
   };
 }
 
 export async function stopServices(services: Services): Promise<void> {
+  services.commands.aggregates.unfollow();
   for (const runner of services.projections) await runner.stop();
   await services.store.close();
   await services.readModels.close();

@@ -1,3 +1,4 @@
+import type { Subscription } from 'rxjs';
 import type { Decider } from '../domain/decider.js';
 import { upcastRecorded } from '../domain/schemas.js';
 import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
@@ -6,30 +7,98 @@ export interface Loaded<S> {
   state: S;
   /** Revision of the last event folded in; -1 for a stream that does not exist. */
   revision: number;
+  /** true when `current` answered from the cache without reading the store. */
+  cached?: boolean;
 }
+
+interface Entry {
+  state: unknown;
+  revision: number;
+  /** Newest revision of the stream seen in the followed log: above `revision`, the fold is behind. */
+  seen: number;
+  /** When the store was last read for this stream (performance.now()). */
+  readAt: number;
+}
+
+/**
+ * How long a fold read from the store answers `current` without another read.
+ * Following the log is what keeps a fold current; this only bounds how long a
+ * fold could stay behind if an event slipped past it (a read and the live feed
+ * race on an asynchronous store).
+ */
+const TRUST_MS = 1000;
 
 /**
  * Folds streams into write-model states, keeping the newest fold of the most
  * recently used streams so a command on a long thread reads only the events
- * appended since, not the whole stream. Always reads the store before
- * answering, so appends by other processes are never missed.
+ * appended since, not the whole stream. `load` always reads the store before
+ * answering, so appends by other processes are never missed; `current` skips
+ * that read while the loader follows the log (see `follow`).
  */
 export class AggregateLoader {
-  private readonly cache = new Map<string, Loaded<unknown>>();
+  private readonly cache = new Map<string, Entry>();
   /** Per stream, the end of the chain of command cycles running on it in this process. */
   private readonly running = new Map<string, Promise<unknown>>();
+  private following: Subscription | null = null;
 
   constructor(
     private readonly store: EventStore,
     private readonly maxEntries = 10_000,
   ) {}
 
+  /**
+   * Follows the log from its head, marking a cached fold behind as soon as a
+   * newer event of its stream is seen, whoever appended it. From then on
+   * `current` answers from the cache without a read. That read is worth saving:
+   * after a commit by another connection (the writer thread is one), SQLite
+   * re-reads every page a query touches, and a post needed two (its author for
+   * authentication, its thread for the command).
+   */
+  async follow(): Promise<void> {
+    if (this.following) return;
+    const head = await this.store.headPosition();
+    // A fold cached before the head was read may be missing events below it.
+    this.cache.clear();
+    this.following = this.store.subscribeToAll({ after: head }).subscribe({
+      next: (event) => this.observe(event),
+      error: () => this.unfollow(),
+      complete: () => this.unfollow(),
+    });
+  }
+
+  /** Stops following: `current` reads the store again, as `load` does. */
+  unfollow(): void {
+    this.following?.unsubscribe();
+    this.following = null;
+  }
+
+  /**
+   * The stream's state as this process knows it: from the cache, without a
+   * read, while the loader follows the log and no newer event has been seen.
+   * An append by another process reaches this process within the store's
+   * polling interval, so a decision on this state must either be checked by an
+   * append's expected revision (handleCommand) or tolerate that delay
+   * (authentication).
+   */
+  async current<S, E>(stream: string, decider: Pick<Decider<S, unknown, E>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
+    const entry = this.following ? this.cache.get(stream) : undefined;
+    if (entry && entry.seen <= entry.revision && performance.now() - entry.readAt < TRUST_MS) {
+      return { state: entry.state as S, revision: entry.revision, cached: true };
+    }
+    return this.load(stream, decider);
+  }
+
+  /** The stream's state after reading every event appended since the cached fold. */
   async load<S, E>(stream: string, decider: Pick<Decider<S, unknown, E>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
-    const cached = this.cache.get(stream) as Loaded<S> | undefined;
-    const from = cached ?? { state: decider.initialState(), revision: -1 };
+    const readAt = performance.now();
+    const cached = this.cache.get(stream);
+    const from: Loaded<S> = cached ? { state: cached.state as S, revision: cached.revision } : { state: decider.initialState(), revision: -1 };
     const events = await this.store.readStream(stream, { fromRevision: from.revision + 1 });
     const loaded = events.length === 0 ? from : this.fold(from, events, decider);
-    this.remember(stream, loaded);
+    if (loaded.revision >= 0) {
+      const seen = Math.max(loaded.revision, this.cache.get(stream)?.seen ?? -1);
+      this.put(stream, { state: loaded.state, revision: loaded.revision, seen, readAt });
+    }
     return loaded;
   }
 
@@ -54,15 +123,29 @@ export class AggregateLoader {
     return result;
   }
 
-  /** Records the state after a successful append, so the next load starts there. */
+  /**
+   * Records the state after a successful append, so the next command starts
+   * there. Only a stream read before (it was, to decide) is updated: a fold
+   * made without a read never starts a cache entry.
+   */
   remember<S>(stream: string, loaded: Loaded<S>): void {
-    if (loaded.revision < 0) return;
+    const entry = this.cache.get(stream);
+    if (!entry || entry.revision >= loaded.revision) return;
+    this.put(stream, { state: loaded.state, revision: loaded.revision, seen: Math.max(entry.seen, loaded.revision), readAt: entry.readAt });
+  }
+
+  private put(stream: string, entry: Entry): void {
     this.cache.delete(stream);
-    this.cache.set(stream, loaded);
+    this.cache.set(stream, entry);
     if (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
+  }
+
+  private observe(event: RecordedEvent): void {
+    const entry = this.cache.get(event.stream);
+    if (entry && event.revision > entry.seen) entry.seen = event.revision;
   }
 
   private fold<S, E>(from: Loaded<S>, events: RecordedEvent[], decider: Pick<Decider<S, unknown, E>, 'evolve'>): Loaded<S> {

@@ -33,6 +33,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * One cycle: read and fold the stream, decide, append with the revision that
  * was read; on a concurrent append, the whole cycle again (bounded, with backoff).
+ * The first cycle decides on the state this process already knows, without a
+ * read (`AggregateLoader.current`): the append's expected revision refuses it if
+ * another process appended meanwhile, and a refusal or a no-op decided on that
+ * state is decided again on a fresh read, so neither ever rests on a stale fold.
  * `build` makes the command from the current state (for commands that need facts
  * from it); `eventId` lets a command choose a stable id for idempotent retries.
  */
@@ -45,11 +49,25 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
   eventId: (event: E) => string = () => newId(),
 ): Promise<CommandResult<S, E>> {
   return deps.aggregates.exclusive(stream, async () => {
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await deps.aggregates.load(stream, decider);
-      const command = typeof build === 'function' ? await (build as (s: S) => C | Promise<C>)(state) : build;
-      const events = decider.decide(command, state);
-      if (events.length === 0) return { state, events, revision, position: null };
+    let fresh = false;
+    let attempt = 0;
+    for (;;) {
+      const { state, revision, cached } = fresh ? await deps.aggregates.load(stream, decider) : await deps.aggregates.current(stream, decider);
+      fresh = true;
+      // A cycle on a cached fold is not an attempt: whatever it ends in, a fresh read decides again.
+      if (!cached) attempt++;
+      let events: E[];
+      try {
+        const command = typeof build === 'function' ? await (build as (s: S) => C | Promise<C>)(state) : build;
+        events = decider.decide(command, state);
+      } catch (error) {
+        if (cached) continue;
+        throw error;
+      }
+      if (events.length === 0) {
+        if (cached) continue;
+        return { state, events, revision, position: null };
+      }
       for (const event of events) assertValidEvent(event.type, event.data);
       const toAppend: EventToAppend[] = events.map((event) => ({
         id: eventId(event),
@@ -65,11 +83,19 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
       }));
       try {
         const result = await deps.store.append(stream, toAppend, revision < 0 ? 'no_stream' : revision);
+        // The store found these event ids recorded already (a retry that raced its original): the stream is not
+        // `state` plus these events. Decide again on a fresh read, which sees the original and decides nothing.
+        if (result.alreadyRecorded || result.nextRevision !== revision + events.length) {
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`${stream}: the append kept finding its events recorded already`);
+          continue;
+        }
         const next = events.reduce(decider.evolve, state);
         deps.aggregates.remember(stream, { state: next, revision: result.nextRevision });
         return { state: next, events, revision: result.nextRevision, position: result.position };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersion) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        if (cached) continue;
+        if (attempt >= MAX_ATTEMPTS) throw error;
         await sleep(attempt * 5 + Math.random() * 10);
       }
     }

@@ -80,9 +80,13 @@ export async function changeUserRole(
   return { user: result.state as RegisteredUser, position: result.position };
 }
 
-/** The write model's view of a user (auth needs it consistent, not eventually). */
+/**
+ * The write model's view of a user: from the log, not a read model, so a user
+ * registered or demoted in this process counts at once; a change made by
+ * another process counts once this process has seen it (one polling interval).
+ */
 export async function loadUser(deps: CommandDeps, userId: string): Promise<RegisteredUser | null> {
-  const { state } = await deps.aggregates.load(userStream(userId), userDecider);
+  const { state } = await deps.aggregates.current(userStream(userId), userDecider);
   return state.status === 'registered' ? state : null;
 }
 

@@ -132,8 +132,8 @@ class EsdbEventStore implements EventStore {
       const nextRevision = Number(result.nextExpectedRevision);
       // An idempotent (already recorded) append comes back without a position: look the event up.
       const commit = result.position?.commit;
-      const position = commit !== undefined && commit !== NO_POSITION ? Number(commit) : await this.positionOf(stream, nextRevision);
-      return { nextRevision, position };
+      if (commit !== undefined && commit !== NO_POSITION) return { nextRevision, position: Number(commit) };
+      return { nextRevision, position: await this.positionOf(stream, nextRevision), alreadyRecorded: true };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion === NO_STREAM ? -1 : Number(error.actualVersion);

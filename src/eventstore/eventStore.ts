@@ -45,6 +45,8 @@ export interface AppendResult {
   nextRevision: number;
   /** Global position of the last appended (or already present) event. */
   position: number;
+  /** Set when the events were recorded already (a retried append, matched by event id): nothing was appended. */
+  alreadyRecorded?: true;
 }
 
 export interface ReadStreamOptions {

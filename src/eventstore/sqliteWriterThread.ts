@@ -57,7 +57,7 @@ function alreadyAppended(stream: string, toAppend: WireAppend['events']): Append
     const found = statements.locate.get(event.id);
     if (!found) throw new Error(`stream ${stream}: append mixes recorded events with a new one (${event.id})`);
     if (found.stream !== stream) throw new Error(`event ${event.id} is already in stream ${found.stream}`);
-    result = { nextRevision: found.revision, position: found.position };
+    result = { nextRevision: found.revision, position: found.position, alreadyRecorded: true };
   }
   return result;
 }

@@ -208,7 +208,8 @@ export function eventStoreContract(
           const first = await store.append(stream, events, expected);
           expect(first.nextRevision).toBe(existing + 1);
 
-          expect(await store.append(stream, events, expected)).toEqual(first);
+          expect(first.alreadyRecorded).toBeUndefined();
+          expect(await store.append(stream, events, expected)).toEqual({ ...first, alreadyRecorded: true });
           expect(revisions(await store.readStream(stream))).toEqual(range(0, existing + 2));
         });
       }
