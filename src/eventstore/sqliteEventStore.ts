@@ -43,7 +43,7 @@ class SqliteEventStore implements EventStore {
       for (const subscriber of this.subscribers) subscriber.error(error);
     });
     // Followers learn about local commits right away; other processes' through polling.
-    this.writer = new SqliteWriter(file, () => this.tail.readNew());
+    this.writer = new SqliteWriter(file, (committed) => this.tail.readNew(committed));
   }
 
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {

@@ -3,6 +3,13 @@ import type { SqliteQueries } from './sqliteQueries.js';
 
 const TAIL_PAGE = 1000;
 
+/** What a commit wrote. */
+export interface Committed {
+  events: boolean;
+  signals: boolean;
+}
+const EVERYTHING: Committed = { events: true, signals: true };
+
 type OnEvent = (event: RecordedEvent) => void;
 type OnSignal = (signal: EphemeralSignal, id: number) => void;
 
@@ -75,8 +82,13 @@ export class SqliteTail {
     };
   }
 
-  /** Read rows committed since the last read and dispatch them. */
-  readNew(): void {
+  /**
+   * Read rows committed since the last read and dispatch them. A local commit
+   * says what it wrote (`committed`), and only that is read: after a commit by
+   * another connection (the writer thread is one) a query re-reads every page it
+   * touches, so a read that cannot find anything is worth skipping.
+   */
+  readNew(committed: Committed = EVERYTHING): void {
     // A listener may cause a read (e.g. by subscribing): finish this one first, then read again.
     if (this.reading) {
       this.readAgain = true;
@@ -84,10 +96,16 @@ export class SqliteTail {
     }
     this.reading = true;
     try {
+      let what = committed;
       do {
         this.readAgain = false;
-        this.readEvents();
-        this.readSignals();
+        // Taken before reading everything: a commit after this point changes the version again, so the poll skips
+        // only what this read finds, never what is committed later.
+        const version = what === EVERYTHING && this.poller ? this.queries.dataVersion() : null;
+        if (what.events) this.readEvents();
+        if (what.signals) this.readSignals();
+        if (version !== null) this.dataVersion = version;
+        what = EVERYTHING;
       } while (this.readAgain);
     } finally {
       this.reading = false;

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../workerThreads.js';
 import { WrongExpectedVersion, type AppendResult, type EventToAppend, type ExpectedRevision } from './eventStore.js';
+import type { Committed } from './sqliteTail.js';
 import type { WireAppend, WireSignalOp, WriterReply, WriterRequest } from './sqliteWriterProtocol.js';
 
 interface PendingAppend {
@@ -38,7 +39,8 @@ export class SqliteWriter {
 
   constructor(
     file: string,
-    private readonly afterCommit: () => void,
+    /** Called once a batch has committed, with what it wrote. */
+    private readonly afterCommit: (committed: Committed) => void,
   ) {
     this.worker = startWorker(siblingModule(import.meta.url, 'sqliteWriterThread'), { file });
     this.worker.unref();
@@ -124,7 +126,7 @@ export class SqliteWriter {
       if (reply.signalsFailure) pending.reject(new Error(reply.signalsFailure));
       else pending.resolve();
     }
-    this.afterCommit();
+    this.afterCommit({ events: batch.appends.length > 0, signals: batch.signals.length > 0 });
     // What queued up during this commit goes now, as the next group.
     this.send();
     if (!this.inFlight) {
