@@ -34,7 +34,8 @@ export const handlers = {
   async rebuild(params: { eventsFile: string; readModelsFile: string; via: 'runner' | 'replay' }) {
     const store = await openSqliteEventStore({ file: params.eventsFile });
     const stamps: number[] = [];
-    const readModels = timingBatches(openSqliteReadModels(params.readModelsFile), stamps);
+    // As each really runs: a server catching up projects into a file it serves, `cli rebuild` bulk-loads a fresh one.
+    const readModels = timingBatches(openSqliteReadModels(params.readModelsFile, { bulkLoad: params.via === 'replay' }), stamps);
     const head = await store.headPosition();
     let failure: string | null = null;
     const started = performance.now();
@@ -50,9 +51,10 @@ export const handlers = {
       const progress = await replayLog(store, readModels, ALL_PROJECTIONS);
       if (progress.position < head) failure = `replay stopped at ${progress.position} of ${head}`;
     }
+    // Up to the read models' close, as the CLI's figure: a bulk load builds its indexes there, and is servable only after.
+    await readModels.close();
     const elapsedMs = performance.now() - started;
     await store.close();
-    await readModels.close();
     const batchMs = new Samples();
     for (let i = 1; i < stamps.length; i++) batchMs.push(stamps[i]! - stamps[i - 1]!);
     return { events: head, elapsedMs, batches: batchMs.length, batchMs: batchMs.toArray(), failure };

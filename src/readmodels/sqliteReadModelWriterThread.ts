@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { finishBulkLoad } from './sqliteReadModelSchema.js';
 import { openReadModelWriter, prepareWrites, type WriterReply, type WriterRequest } from './sqliteReadModelWrites.js';
 
 /**
@@ -10,7 +11,7 @@ import { openReadModelWriter, prepareWrites, type WriterReply, type WriterReques
 
 const { file, bulkLoad } = workerData as { file: string; bulkLoad: boolean };
 const db = openReadModelWriter(file, { bulkLoad });
-const writes = prepareWrites(db);
+const writes = prepareWrites(db, { deferRedactions: bulkLoad });
 const port = parentPort!;
 
 /** Batches that failed and that a later batch, sent before the failure was known, may follow. */
@@ -25,6 +26,7 @@ port.on('message', (request: WriterRequest) => {
   let error: WriterReply['error'] = null;
   try {
     if (request.type === 'truncate') writes.truncate(request.projection);
+    else if (request.type === 'finishBulkLoad') finishBulkLoad(db);
     else if (request.after !== null && failed.delete(request.after)) {
       // Applying it would leave the failed batch's events out of the read model.
       throw new Error(`an earlier batch of projection ${request.projection} failed: nothing after it is applied until the projection resumes from its checkpoint`);

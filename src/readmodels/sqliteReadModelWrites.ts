@@ -3,46 +3,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
 import type { ReadModelWriter } from './readModelStore.js';
+import { createSchema, READ_MODEL_TABLES } from './sqliteReadModelSchema.js';
 
 /**
- * The SQLite read models' schema and every write to them, shared by the main
- * thread (which records a batch's writes as operations) and the writer thread
- * (which runs them, see sqliteReadModelWriterThread.ts).
+ * Every write to the SQLite read models, shared by the main thread (which
+ * records a batch's writes as operations) and the writer thread (which runs
+ * them, see sqliteReadModelWriterThread.ts); and the connections to the file.
  */
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-  id TEXT PRIMARY KEY, username TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS threads (
-  id TEXT PRIMARY KEY, title TEXT NOT NULL, visibility TEXT NOT NULL, created_by TEXT NOT NULL,
-  created_at TEXT NOT NULL, last_activity_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS threads_by_activity ON threads (last_activity_at DESC);
-CREATE TABLE IF NOT EXISTS members (
-  thread_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
-  PRIMARY KEY (thread_id, user_id));
-CREATE INDEX IF NOT EXISTS members_by_user ON members (user_id);
-CREATE TABLE IF NOT EXISTS messages (
-  id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, seq INTEGER NOT NULL, position INTEGER NOT NULL,
-  author_id TEXT NOT NULL, content TEXT, client_message_id TEXT, created_at TEXT NOT NULL,
-  redacted INTEGER NOT NULL DEFAULT 0, redacted_by TEXT, redacted_at TEXT, redaction_reason TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS messages_by_thread ON messages (thread_id, seq);
-CREATE TABLE IF NOT EXISTS reports (
-  id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL, reporter_id TEXT NOT NULL,
-  reason TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
-  reviewed_by TEXT, reviewed_at TEXT, note TEXT);
-CREATE INDEX IF NOT EXISTS reports_queue ON reports (status, created_at, id);
-CREATE INDEX IF NOT EXISTS reports_by_message ON reports (message_id);
-CREATE INDEX IF NOT EXISTS reports_by_thread ON reports (thread_id, message_id);
-CREATE TABLE IF NOT EXISTS user_activity (
-  user_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-  PRIMARY KEY (user_id, position));
-CREATE TABLE IF NOT EXISTS report_events (
-  message_id TEXT NOT NULL, position INTEGER NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
-  PRIMARY KEY (message_id, position));
-`;
-
-const TABLES = ['users', 'threads', 'members', 'messages', 'reports', 'user_activity', 'report_events'];
 
 /**
  * Page size of a new read-model file (SQLite's default is 4 KiB). Nearly every
@@ -56,12 +23,16 @@ const PAGE_SIZE = 16384;
 const WRITER_CACHE_KIB = 65536;
 
 export interface ReadModelFileOptions {
-  /** A rebuild into a fresh file that nothing serves yet: no fsync at all. */
+  /**
+   * A rebuild into a fresh file that nothing serves yet: no fsync at all, and the
+   * big tables' keys and the redactions wait for the load to finish (see
+   * `finishBulkLoad`), so the file answers queries correctly only once closed.
+   */
   bulkLoad?: boolean;
 }
 
 /** The main thread's connection: creates the file and its schema, then serves queries. */
-export function openReadModelFile(file: string): Database.Database {
+export function openReadModelFile(file: string, options: ReadModelFileOptions): Database.Database {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma(`page_size = ${PAGE_SIZE}`);
@@ -69,7 +40,7 @@ export function openReadModelFile(file: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   // This connection only reads once the schema exists: it never checkpoints.
   db.pragma('wal_autocheckpoint = 0');
-  db.exec(SCHEMA);
+  createSchema(db, { deferKeys: options.bulkLoad ?? false });
   return db;
 }
 
@@ -161,8 +132,12 @@ export function recordingWriter({ ops, strings }: Batch): { writer: ReadModelWri
   };
 }
 
-/** Every write statement, prepared once, and the transaction that applies a batch with its checkpoint. */
-export function prepareWrites(db: Database.Database) {
+/**
+ * Every write statement, prepared once, and the transaction that applies a batch with its checkpoint.
+ * A bulk load (`deferRedactions`) has no index on message ids yet: it sets its redactions aside, to be
+ * applied once it has one.
+ */
+export function prepareWrites(db: Database.Database, { deferRedactions }: { deferRedactions: boolean }) {
   const s = {
     checkpoint: db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck(),
     setCheckpoint: db.prepare(
@@ -189,7 +164,9 @@ export function prepareWrites(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     redactMessage: db.prepare(
-      'UPDATE messages SET content = NULL, redacted = 1, redacted_by = ?, redacted_at = ?, redaction_reason = ? WHERE id = ?',
+      deferRedactions
+        ? 'INSERT INTO pending_redactions (redacted_by, redacted_at, redaction_reason, message_id) VALUES (?, ?, ?, ?)'
+        : 'UPDATE messages SET content = NULL, redacted = 1, redacted_by = ?, redacted_at = ?, redaction_reason = ? WHERE id = ?',
     ),
     putReport: db.prepare(
       `INSERT OR IGNORE INTO reports (id, message_id, thread_id, reporter_id, reason, status, created_at)
@@ -278,7 +255,7 @@ export function prepareWrites(db: Database.Database) {
       s.setCheckpoint.run(projection, lastPosition);
     }).immediate,
     truncate: db.transaction((projection: string) => {
-      for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
+      for (const table of READ_MODEL_TABLES) db.exec(`DELETE FROM ${table}`);
       db.prepare('DELETE FROM checkpoints WHERE projection = ?').run(projection);
     }).immediate,
   };
@@ -296,6 +273,8 @@ export type WriterRequest =
       after: number | null;
     }
   | { type: 'truncate'; id: number; projection: string }
+  /** A bulk load is over: build what it deferred (see `finishBulkLoad`). */
+  | { type: 'finishBulkLoad'; id: number }
   | { type: 'close' };
 
 export interface WriterReply {

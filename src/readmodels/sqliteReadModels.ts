@@ -108,12 +108,14 @@ const toReport = (r: ReportRow): ReportView => ({
  * thread (sqliteCheckpointer.ts).
  *
  * `bulkLoad` is for a rebuild into a fresh file that nothing serves yet: no
- * fsync at all (a crash of the machine means rebuilding again), and the writer
- * checkpoints the WAL itself. Reopened without it, the file is an ordinary
- * read-model store.
+ * fsync at all (a crash of the machine means rebuilding again), the writer
+ * checkpoints the WAL itself, and the big tables' key indexes and the
+ * redactions are left for `close`, which builds and applies them (see
+ * `finishBulkLoad`): queries are right only after it. Reopened without it, the
+ * file is an ordinary read-model store.
  */
 export function openSqliteReadModels(file: string, options: ReadModelFileOptions = {}): ReadModelStore {
-  const db = openReadModelFile(file);
+  const db = openReadModelFile(file, options);
   const writer = new WriterThread(file, options);
   const checkpointer = options.bulkLoad ? null : startCheckpointer(file);
 
@@ -253,9 +255,14 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
     close() {
       closing ??= (async () => {
         await batches.settled();
-        await writer.close();
-        db.close();
-        await checkpointer?.stop();
+        try {
+          // Resolving means the file can be served: a bulk load's keys must exist by then.
+          if (options.bulkLoad) await writer.request((id) => ({ type: 'finishBulkLoad', id })).done;
+        } finally {
+          await writer.close();
+          db.close();
+          await checkpointer?.stop();
+        }
       })();
       return closing;
     },

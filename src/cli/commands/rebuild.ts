@@ -73,7 +73,8 @@ export function registerRebuild(program: Command): void {
         } catch (error) {
           progress.stop();
           report('failed');
-          await target.close();
+          // The replay's error is the one to report; the file is abandoned whatever closing it says.
+          await target.close().catch(() => undefined);
           throw error;
         }
       } finally {
