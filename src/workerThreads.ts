@@ -1,4 +1,6 @@
+import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -18,4 +20,22 @@ export function startWorker(module: URL, workerData: unknown): Worker {
 /** `name` next to the calling module, with the caller's own extension (`.ts` from the sources, `.js` from dist). */
 export function siblingModule(callerUrl: string, name: string): URL {
   return new URL(`./${name}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl);
+}
+
+/**
+ * Lowers the calling thread's scheduling priority (Linux: a nice value per
+ * thread). For threads whose work can wait (checkpoints, read-model writes): on
+ * a machine with few cores they would otherwise take a core from the event loop
+ * or the event-store writer, whose delays a member sees as message latency.
+ * Elsewhere, or where it is refused, a no-op.
+ */
+export function runInBackground(nice = 10): void {
+  if (process.platform !== 'linux') return;
+  try {
+    // /proc/thread-self names this thread's id, which setpriority takes in place of a process id.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // Not permitted or not available: run at the normal priority.
+  }
 }

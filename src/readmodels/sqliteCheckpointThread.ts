@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { runInBackground } from '../workerThreads.js';
 
 /**
  * Checkpoints one WAL file on a timer. PASSIVE never blocks writers or
  * readers; a busy file is simply tried again on the next tick.
  */
 const { file, intervalMs } = workerData as { file: string; intervalMs: number };
+runInBackground();
 const db = new Database(file);
 db.pragma('busy_timeout = 1000');
 
