@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventToAppend } from '../../src/eventstore/eventStore.js';
 import { openSqliteEventStore } from '../../src/eventstore/sqliteEventStore.js';
 import { chatProjection, type Projection } from '../../src/projections/chatProjection.js';
@@ -41,7 +41,7 @@ async function openLog(messages: number) {
     );
     await store.append(`thread-${threadId}`, posts, 'any');
   }
-  return { store, readModels: countingInFlight(readModels), threadId, head: await store.headPosition() };
+  return { store, readModels: countingInFlight(readModels), plainReadModels: readModels, event, threadId, userId, head: await store.headPosition() };
 }
 
 /**
@@ -105,5 +105,28 @@ describe('ProjectionRunner catching up', () => {
     const { results } = await log.readModels.listMessages(log.threadId, { limit: 5000 });
     expect(results.map((m) => m.position)).toEqual(Array.from({ length: checkpoint - 1 }, (_, i) => i + 2));
     expect(log.readModels.maxInFlight).toBe(2);
+  });
+});
+
+describe('a runner under a steady stream of appends', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('spaces its batches, but a query waiting for a position gets it without waiting for the interval', async () => {
+    const log = await openLog(200);
+    const runner = new ProjectionRunner(log.store, log.plainReadModels, chatProjection, logger);
+    cleanup.push(() => runner.stop());
+    await runner.start();
+    // Catching up 200 events makes a big batch: the runner now spaces its batches by a timer.
+    expect(await runner.waitFor(log.head, 10_000)).toBe(true);
+
+    // A timer that never fires: only the waiting query can make the next batch start.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const post = log.event('MessagePosted', { threadId: log.threadId, messageId: randomUUID(), authorId: log.userId, content: 'read me', clientMessageId: null });
+    const { position } = await log.store.append(`thread-${log.threadId}`, [post], 'any');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.position).toBeLessThan(position);
+
+    expect(await runner.waitFor(position, 10_000)).toBe(true);
+    expect((await log.plainReadModels.getMessage(post.data.messageId as string))?.content).toBe('read me');
   });
 });
