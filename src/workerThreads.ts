@@ -24,10 +24,12 @@ export function siblingModule(callerUrl: string, name: string): URL {
 
 /**
  * Lowers the calling thread's scheduling priority (Linux: a nice value per
- * thread). For threads whose work can wait (checkpoints, read-model writes): on
- * a machine with few cores they would otherwise take a core from the event loop
+ * thread). For threads whose work can wait however long (checkpoints): on a
+ * machine with few cores they would otherwise take a core from the event loop
  * or the event-store writer, whose delays a member sees as message latency.
- * Elsewhere, or where it is refused, a no-op.
+ * Not for the read-model writer: starved under load, its lag grows and queries
+ * waiting for their own writes time out (and a catching-up runner measured ~15%
+ * slower with it). Elsewhere, or where it is refused, a no-op.
  */
 export function runInBackground(nice = 10): void {
   if (process.platform !== 'linux') return;

@@ -27,6 +27,10 @@ const MIN_BATCH_INTERVAL_MS = 10;
 const BUSY_BATCH = 32;
 const BUSY_BATCH_INTERVAL_MS = 50;
 
+/** Catching up, batches are full already: waiting would only slow the catch-up down. */
+const batchInterval = (lastFlushSize: number) =>
+  lastFlushSize >= MAX_BATCH ? 0 : lastFlushSize >= BUSY_BATCH ? BUSY_BATCH_INTERVAL_MS : MIN_BATCH_INTERVAL_MS;
+
 /**
  * Follows `$all` from the projection's checkpoint and applies events in batches,
  * each committed together with its checkpoint. Everything one subscription
@@ -60,7 +64,7 @@ export class ProjectionRunner {
       next: (event) => {
         this.pending.push(event);
         if (!this.scheduled) {
-          const interval = this.lastFlushSize >= BUSY_BATCH ? BUSY_BATCH_INTERVAL_MS : MIN_BATCH_INTERVAL_MS;
+          const interval = batchInterval(this.lastFlushSize);
           const wait = this.lastFlushAt + interval - performance.now();
           if (wait > 0) {
             const timer = setTimeout(() => this.flush(), wait);

@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runInBackground } from '../workerThreads.js';
 import { finishBulkLoad } from './sqliteReadModelSchema.js';
 import { openReadModelWriter, prepareWrites, type WriterReply, type WriterRequest } from './sqliteReadModelWrites.js';
 
@@ -11,8 +10,6 @@ import { openReadModelWriter, prepareWrites, type WriterReply, type WriterReques
  */
 
 const { file, bulkLoad } = workerData as { file: string; bulkLoad: boolean };
-// Serving, its batches can wait for the event loop and the event-store writer; a bulk load is what the process is for.
-if (!bulkLoad) runInBackground();
 const db = openReadModelWriter(file, { bulkLoad });
 const writes = prepareWrites(db, { deferRedactions: bulkLoad });
 const port = parentPort!;

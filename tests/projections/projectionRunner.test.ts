@@ -121,12 +121,13 @@ describe('a runner under a steady stream of appends', () => {
 
     // A timer that never fires: only the waiting query can make the next batch start.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const post = log.event('MessagePosted', { threadId: log.threadId, messageId: randomUUID(), authorId: log.userId, content: 'read me', clientMessageId: null });
+    const messageId = randomUUID();
+    const post = log.event('MessagePosted', { threadId: log.threadId, messageId, authorId: log.userId, content: 'read me', clientMessageId: null });
     const { position } = await log.store.append(`thread-${log.threadId}`, [post], 'any');
     await new Promise((resolve) => setImmediate(resolve));
     expect(runner.position).toBeLessThan(position);
 
     expect(await runner.waitFor(position, 10_000)).toBe(true);
-    expect((await log.plainReadModels.getMessage(post.data.messageId as string))?.content).toBe('read me');
+    expect((await log.plainReadModels.getMessage(messageId))?.content).toBe('read me');
   });
 });
