@@ -28,27 +28,21 @@ interface Batch {
  * time, so commits keep their order. Promises settle only after the commit.
  */
 export class SqliteWriter {
-  private readonly worker: Worker;
+  /** Started by the first write: a process that only reads (a rebuild, an export) never pays for the thread. */
+  private worker: Worker | null = null;
   private queued: Batch = { appends: [], signals: [] };
   private inFlight: Batch | null = null;
   private nextId = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private failure: Error | null = null;
   private idle: (() => void)[] = [];
-  private readonly exited: Promise<void>;
+  private exited: Promise<void> = Promise.resolve();
 
   constructor(
-    file: string,
+    private readonly file: string,
     /** Called once a batch has committed, with what it wrote. */
     private readonly afterCommit: (committed: Committed) => void,
-  ) {
-    this.worker = startWorker(siblingModule(import.meta.url, 'sqliteWriterThread'), { file });
-    this.worker.unref();
-    this.worker.on('message', (reply: WriterReply) => this.settle(reply));
-    this.worker.on('error', (error) => this.fail(error));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.once('exit', () => this.fail(new Error('the event store writer thread exited')));
-  }
+  ) {}
 
   append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     const append: WireAppend = {
@@ -82,7 +76,7 @@ export class SqliteWriter {
     clearImmediate(this.scheduled);
     this.send();
     while (this.inFlight) await new Promise<void>((resolve) => this.idle.push(resolve));
-    if (!this.failure) {
+    if (!this.failure && this.worker) {
       this.worker.ref();
       this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
       await this.exited;
@@ -100,15 +94,26 @@ export class SqliteWriter {
     if (this.inFlight || this.failure || (batch.appends.length === 0 && batch.signals.length === 0)) return;
     this.queued = { appends: [], signals: [] };
     this.inFlight = batch;
+    const worker = (this.worker ??= this.start());
     // A commit in flight keeps the process alive; an idle writer does not.
-    this.worker.ref();
+    worker.ref();
     const request: WriterRequest = {
       type: 'write',
       id: ++this.nextId,
       appends: batch.appends.map((pending) => pending.append),
       signals: batch.signals.map((pending) => pending.op),
     };
-    this.worker.postMessage(request);
+    worker.postMessage(request);
+  }
+
+  private start(): Worker {
+    const worker = startWorker(siblingModule(import.meta.url, 'sqliteWriterThread'), { file: this.file });
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => this.settle(reply));
+    worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.once('exit', () => this.fail(new Error('the event store writer thread exited')));
+    return worker;
   }
 
   private settle(reply: WriterReply): void {
@@ -130,7 +135,7 @@ export class SqliteWriter {
     // What queued up during this commit goes now, as the next group.
     this.send();
     if (!this.inFlight) {
-      this.worker.unref();
+      this.worker?.unref();
       for (const resolve of this.idle.splice(0)) resolve();
     }
   }
