@@ -35,8 +35,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * was read; on a concurrent append, the whole cycle again (bounded, with backoff).
  * The first cycle decides on the state this process already knows, without a
  * read (`AggregateLoader.current`): the append's expected revision refuses it if
- * another process appended meanwhile, and a refusal or a no-op decided on that
- * state is decided again on a fresh read, so neither ever rests on a stale fold.
+ * another process appended meanwhile, and a refusal, a no-op or an append the
+ * store found recorded already, on that state, is decided again on a fresh read,
+ * so none of them ever rests on a stale fold.
  * `build` makes the command from the current state (for commands that need facts
  * from it); `eventId` lets a command choose a stable id for idempotent retries.
  */
@@ -85,7 +86,7 @@ export async function handleCommand<S, C, E extends { type: string; data: unknow
         const result = await deps.store.append(stream, toAppend, revision < 0 ? 'no_stream' : revision);
         // The store found these event ids recorded already (a retry that raced its original): the stream is not
         // `state` plus these events. Decide again on a fresh read, which sees the original and decides nothing.
-        if (result.alreadyRecorded || result.nextRevision !== revision + events.length) {
+        if (result.alreadyRecorded) {
           if (attempt >= MAX_ATTEMPTS) throw new Error(`${stream}: the append kept finding its events recorded already`);
           continue;
         }
