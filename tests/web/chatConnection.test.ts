@@ -169,7 +169,7 @@ describe('ChatConnection', () => {
     const restarted = await FakeChatServer.start(port);
     cleanup.push(() => restarted.stop());
     connection.retry();
-    await vi.waitFor(() => expect(connection.current.status).toBe('connected'));
+    await vi.waitFor(() => expect(connection.current.status).toBe('connected'), { timeout: 5000 });
     expect(connection.current.attempt).toBe(0);
     expect(restarted.peers).toHaveLength(1);
   });
