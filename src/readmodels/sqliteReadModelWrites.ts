@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
+import { batchedInsert } from './batchedInsert.js';
 import type { ReadModelWriter } from './readModelStore.js';
 import { createSchema, READ_MODEL_TABLES } from './sqliteReadModelSchema.js';
 
@@ -159,10 +160,6 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
     ),
     setMemberRole: db.prepare('UPDATE members SET role = ? WHERE thread_id = ? AND user_id = ?'),
     removeMember: db.prepare('DELETE FROM members WHERE thread_id = ? AND user_id = ?'),
-    putMessage: db.prepare(
-      `INSERT OR IGNORE INTO messages (id, thread_id, seq, position, author_id, content, client_message_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
     redactMessage: db.prepare(
       deferRedactions
         ? 'INSERT INTO pending_redactions (redacted_by, redacted_at, redaction_reason, message_id) VALUES (?, ?, ?, ?)'
@@ -173,15 +170,31 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
        VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
     ),
     reviewReport: db.prepare('UPDATE reports SET status = ?, reviewed_by = ?, note = ?, reviewed_at = ? WHERE id = ?'),
-    recordUserActivity: db.prepare('INSERT OR IGNORE INTO user_activity (user_id, position, stream, revision) VALUES (?, ?, ?, ?)'),
     recordReportEvent: db.prepare('INSERT OR IGNORE INTO report_events (message_id, position, stream, revision) VALUES (?, ?, ?, ?)'),
+  };
+
+  // Nearly every event adds a row to each; nothing else in a batch reads or changes these tables but a redaction.
+  const messages = batchedInsert(
+    db,
+    'INSERT OR IGNORE INTO messages (id, thread_id, seq, position, author_id, content, client_message_id, created_at)',
+    8,
+  );
+  const userActivity = batchedInsert(db, 'INSERT OR IGNORE INTO user_activity (user_id, position, stream, revision)', 4);
+  const flushRows = () => {
+    messages.flush();
+    userActivity.flush();
   };
 
   const run = ({ ops, strings }: Batch) => {
     const string = (index: number) => strings[ops[index] as number];
+    // Rows a failed batch left waiting are not this batch's.
+    messages.discard();
+    userActivity.discard();
     let i = 0;
     while (i < ops.length) {
       const op = ops[i];
+      // The waiting rows are written before any other write, so that every write sees the ones before it.
+      if (op !== PUT_MESSAGE && op !== RECORD_USER_ACTIVITY) flushRows();
       switch (op) {
         case PUT_USER:
           s.putUser.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5]);
@@ -212,7 +225,8 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
           i += 3;
           break;
         case PUT_MESSAGE:
-          s.putMessage.run(ops[i + 1], string(i + 2), ops[i + 3], ops[i + 4], string(i + 5), ops[i + 6], ops[i + 7], ops[i + 8]);
+          messages.params.push(ops[i + 1], string(i + 2), ops[i + 3], ops[i + 4], string(i + 5), ops[i + 6], ops[i + 7], ops[i + 8]);
+          messages.added();
           i += 9;
           break;
         case REDACT_MESSAGE:
@@ -228,7 +242,8 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
           i += 6;
           break;
         case RECORD_USER_ACTIVITY:
-          s.recordUserActivity.run(string(i + 1), ops[i + 2], string(i + 3), ops[i + 4]);
+          userActivity.params.push(string(i + 1), ops[i + 2], string(i + 3), ops[i + 4]);
+          userActivity.added();
           i += 5;
           break;
         case RECORD_REPORT_EVENT:
@@ -239,6 +254,7 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
           throw new Error(`unknown read-model operation ${String(op)} at ${i}`);
       }
     }
+    flushRows();
   };
 
   const checkpoint = (projection: string): number => s.checkpoint.get(projection) ?? 0;
