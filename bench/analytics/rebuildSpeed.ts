@@ -1,6 +1,7 @@
 /**
  * Replay speed of the rebuild engine, in process (no progress bar, no child process):
- *   npx tsx bench/analytics/rebuildSpeed.ts <dataDir>
+ *   npx tsx --max-semi-space-size=32 bench/analytics/rebuildSpeed.ts <dataDir>
+ * (the young-generation size `npm run cli` runs with, see package.json and BENCHMARKS.md).
  * The CLI's own figure comes from `DATA_DIR=<dataDir> npm run cli -- rebuild`.
  * Timed up to the read models' close, as the CLI's is: a bulk load builds its big
  * indexes and checkpoints its WAL there, and the file is not servable before.

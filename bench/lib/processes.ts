@@ -1,9 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The node flags `npm run cli` passes (package.json's `cli` script), for a load process that runs as the CLI does. */
+export function cliNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> };
+  return (scripts.cli ?? '').split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 /** `dist`: the compiled server (`npm run build:server`); `tsx`: the TypeScript sources through tsx. */
 export type ServerMode = 'dist' | 'tsx';

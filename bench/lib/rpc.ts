@@ -27,10 +27,10 @@ export interface LoadProcess<H extends Handlers> {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (a TypeScript module under bench/load) as a child process. */
-export function forkLoadProcess<H extends Handlers>(script: URL): LoadProcess<H> {
+/** Starts `script` (a TypeScript module under bench/load) as a child process, with `nodeFlags` for node. */
+export function forkLoadProcess<H extends Handlers>(script: URL, { nodeFlags = [] }: { nodeFlags?: string[] } = {}): LoadProcess<H> {
   const child: ChildProcess = fork(fileURLToPath(script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...nodeFlags],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

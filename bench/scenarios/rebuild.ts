@@ -3,7 +3,7 @@ import type { handlers as FeedHandlers } from '../load/feed.js';
 import type { handlers as RebuildHandlers } from '../load/rebuild.js';
 import { seedLog } from '../lib/fixtures.js';
 import { watchProcess } from '../lib/procStats.js';
-import { startThreadline, waitProjected } from '../lib/processes.js';
+import { cliNodeFlags, startThreadline, waitProjected } from '../lib/processes.js';
 import { forkLoadProcess } from '../lib/rpc.js';
 import { latencyCells, useCells, withTempDir, type RunContext, type ScenarioResult } from '../lib/scenario.js';
 import { summarize } from '../lib/stats.js';
@@ -37,7 +37,8 @@ export async function runRebuild(options: RebuildOptions, context: RunContext): 
     const rows: Row[] = [];
     for (const via of ['runner', 'replay'] as const) {
       context.log(`rebuild: via ${via}`);
-      const rebuilder = forkLoadProcess<typeof RebuildHandlers>(REBUILD_SCRIPT);
+      // The runner as a server runs (no flags, as `npm start`), the replay as `npm run cli -- rebuild`.
+      const rebuilder = forkLoadProcess<typeof RebuildHandlers>(REBUILD_SCRIPT, { nodeFlags: via === 'replay' ? cliNodeFlags() : [] });
       try {
         await rebuilder.ready();
         const watch = watchProcess(rebuilder.pid);
