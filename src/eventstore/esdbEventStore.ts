@@ -32,6 +32,7 @@ import {
   type ExpectedRevision,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ProjectedEvent,
   type RecordedEvent,
 } from './eventStore.js';
 import { resumableSubscription } from './esdbSubscription.js';
@@ -180,6 +181,11 @@ class EsdbEventStore implements EventStore {
       if (page.length < READ_ALL_PAGE) break;
     }
     return found;
+  }
+
+  /** The server sends whole events: nothing to skip. */
+  readAllForProjection(options: ReadAllOptions = {}): Promise<ProjectedEvent[]> {
+    return this.readAll(options);
   }
 
   async headPosition(): Promise<number> {

@@ -5,6 +5,7 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ProjectedEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -60,6 +61,10 @@ class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.queries.allAfter(options.after ?? 0, options.maxCount ?? NO_LIMIT);
+  }
+
+  async readAllForProjection(options: ReadAllOptions = {}): Promise<ProjectedEvent[]> {
+    return this.queries.projectedAfter(options.after ?? 0, options.maxCount ?? NO_LIMIT);
   }
 
   async headPosition(): Promise<number> {

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { EphemeralSignal, EventMetadata, RecordedEvent } from './eventStore.js';
+import type { EphemeralSignal, EventMetadata, ProjectedEvent, RecordedEvent } from './eventStore.js';
 
 /** An event row as an array, in EVENT_COLUMNS order (`.raw()`: no object per row). */
 type EventRow = [position: number, id: string, stream: string, revision: number, type: string, data: string, metadata: string, recordedAt: string];
+/** The columns a projection reads, in PROJECTED_COLUMNS order. */
+type ProjectedRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 
 interface SignalRow {
   id: number;
@@ -17,6 +19,7 @@ export interface StoredSignal {
 }
 
 const EVENT_COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
+const PROJECTED_COLUMNS = 'position, stream, revision, type, data, metadata';
 /** SQLite reads LIMIT -1 as "no limit". */
 export const NO_LIMIT = -1;
 
@@ -56,6 +59,10 @@ export function prepareQueries(events: Database.Database) {
     const statement = events.prepare<[], number>(sql).pluck();
     return (): number => statement.get() ?? 0;
   };
+  const projectedAfter = limited<[number], ProjectedRow>(
+    `SELECT ${PROJECTED_COLUMNS} FROM events WHERE position > ? ORDER BY position`,
+    true,
+  );
   const signalsAfter = limited<[number], SignalRow>('SELECT id, channel, payload FROM ephemeral WHERE id > ? ORDER BY id');
 
   return {
@@ -68,6 +75,9 @@ export function prepareQueries(events: Database.Database) {
     ),
     /** (after position exclusive, maxCount) */
     allAfter: rows<[number]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position`),
+    /** (after position exclusive, maxCount), without the columns projections never read. */
+    projectedAfter: (after: number, limit: number): ProjectedEvent[] =>
+      projectedAfter([after], limit).map(toProjectedEvent),
     /** Catch-up pages: (after position, up to position inclusive, maxCount) */
     allBetween: rows<[number, number]>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position`,
@@ -105,5 +115,16 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     recordedAt: row[7],
     data: JSON.parse(row[5]) as unknown,
     metadata: JSON.parse(row[6]) as EventMetadata,
+  };
+}
+
+function toProjectedEvent(row: ProjectedRow): ProjectedEvent {
+  return {
+    stream: row[1],
+    type: row[3],
+    revision: row[2],
+    position: row[0],
+    data: JSON.parse(row[4]) as unknown,
+    metadata: JSON.parse(row[5]) as EventMetadata,
   };
 }

@@ -18,6 +18,7 @@ export function instrumentEventStore(store: EventStore): EventStore {
     },
     readStream: (stream, options) => store.readStream(stream, options),
     readAll: (options) => store.readAll(options),
+    readAllForProjection: (options) => store.readAllForProjection(options),
     headPosition: () => store.headPosition(),
     subscribeToStream: (stream, options) => store.subscribeToStream(stream, options),
     subscribeToAll: (options) => store.subscribeToAll(options),

@@ -1,16 +1,16 @@
 import type { DomainEvent } from '../domain/events.js';
-import type { RecordedEvent } from '../eventstore/eventStore.js';
+import type { ProjectedEvent } from '../eventstore/eventStore.js';
 import { involvedUsers } from '../moderation/involvedUsers.js';
 import type { EventRef, ReadModelWriter } from '../readmodels/readModelStore.js';
 
 export interface Projection {
   name: string;
   /** Turns one recorded event into blind read-model writes. */
-  apply(event: RecordedEvent, writer: ReadModelWriter): void;
+  apply(event: ProjectedEvent, writer: ReadModelWriter): void;
 }
 
 /** Pointers for the moderators' views: who took part in what, and which report events belong to a thread. */
-function indexForModeration(recorded: RecordedEvent, event: DomainEvent, writer: ReadModelWriter): void {
+function indexForModeration(recorded: ProjectedEvent, event: DomainEvent, writer: ReadModelWriter): void {
   const ref: EventRef = { stream: recorded.stream, revision: recorded.revision, position: recorded.position };
   for (const userId of involvedUsers(event, recorded.metadata.actorId)) writer.recordUserActivity(userId, ref);
   if (event.type === 'MessageReported' || event.type === 'ReportReviewed') writer.recordReportEvent(event.data.messageId, ref);

@@ -1,5 +1,5 @@
 import { assertValidEvent, upcastRecorded } from '../domain/schemas.js';
-import type { EventStore, RecordedEvent } from '../eventstore/eventStore.js';
+import type { EventStore, ProjectedEvent } from '../eventstore/eventStore.js';
 import type { Projection } from '../projections/chatProjection.js';
 import type { ReadModelStore } from './readModelStore.js';
 
@@ -61,7 +61,7 @@ export async function replayLog(
    * the commit refers to `events`, so a page's events are garbage as soon as it is handed over, however many pages
    * are in flight: young garbage, which the collector reclaims almost for free.
    */
-  const commit = (events: RecordedEvent[], last: number): Promise<void> => {
+  const commit = (events: ProjectedEvent[], last: number): Promise<void> => {
     const count = events.length;
     // Settled, every one of them, before the page counts as failed: a failure must not return while a batch is still being written.
     return Promise.allSettled(handOver(target, projections, checkpoints, events, last)).then((results) => {
@@ -84,7 +84,7 @@ export async function replayLog(
   let waitingForCommit = false;
   try {
     for (;;) {
-      const page = await store.readAll({ after: read, maxCount: pageSize });
+      const page = await store.readAllForProjection({ after: read, maxCount: pageSize });
       if (page.length === 0) {
         waitingForCommit = true;
         while (committing.length > 0) await committed();
@@ -127,7 +127,7 @@ function handOver(
   target: ReadModelStore,
   projections: readonly Projection[],
   checkpoints: readonly number[],
-  events: readonly RecordedEvent[],
+  events: readonly ProjectedEvent[],
   last: number,
 ): Promise<void>[] {
   return projections.map((projection, i) => {

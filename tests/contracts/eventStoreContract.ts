@@ -7,6 +7,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type ProjectedEvent,
   type RecordedEvent,
 } from '../../src/eventstore/eventStore.js';
 
@@ -291,6 +292,21 @@ export function eventStoreContract(
         const [oldest] = await store.readAll({ maxCount: 1 });
         const [fromZero] = await store.readAll({ after: 0, maxCount: 1 });
         expect(oldest?.id).toBe(fromZero?.id);
+      });
+
+      it('readAllForProjection reads the same events, each with all that projections read of it', async () => {
+        const before = await store.headPosition();
+        const [a, b] = [streamName(), streamName()];
+        await store.append(a, numbered(2), 'no_stream');
+        await store.append(b, numbered(1), 'no_stream');
+        const projected = (event: ProjectedEvent) => {
+          const { stream, type, revision, position, data, metadata } = event;
+          return { stream, type, revision, position, data, metadata };
+        };
+        const all = await store.readAll({ after: before });
+        expect((await store.readAllForProjection({ after: before })).map(projected)).toEqual(all.map(projected));
+        const page = await store.readAllForProjection({ after: all[0]!.position, maxCount: 1 });
+        expect(page.map(projected)).toEqual(all.slice(1, 2).map(projected));
       });
     });
 
