@@ -16,17 +16,7 @@ interface Entry {
   revision: number;
   /** Newest revision of the stream seen in the followed log: above `revision`, the fold is behind. */
   seen: number;
-  /** When the store was last read for this stream (performance.now()). */
-  readAt: number;
 }
-
-/**
- * How long a fold read from the store answers `current` without another read.
- * Following the log is what keeps a fold current; this only bounds how long a
- * fold could stay behind if an event slipped past it (a read and the live feed
- * race on an asynchronous store).
- */
-const TRUST_MS = 1000;
 
 /**
  * Folds streams into write-model states, keeping the newest fold of the most
@@ -37,6 +27,15 @@ const TRUST_MS = 1000;
  */
 export class AggregateLoader {
   private readonly cache = new Map<string, Entry>();
+  /**
+   * The newest revision the followed log has shown of each recently active
+   * stream, cached or not. A read and the live feed race: on an asynchronous
+   * store (EventStoreDB) the feed may deliver an event before a read that started
+   * earlier returns without it. The fold that read makes is then behind from the
+   * start, and only this record, not its cache entry (made after the event went
+   * by), knows. Bounded like the cache: a race lasts one read.
+   */
+  private readonly observed = new Map<string, number>();
   /** Per stream, the end of the chain of command cycles running on it in this process. */
   private readonly running = new Map<string, Promise<unknown>>();
   private following: Subscription | null = null;
@@ -59,6 +58,7 @@ export class AggregateLoader {
     const head = await this.store.headPosition();
     // A fold cached before the head was read may be missing events below it.
     this.cache.clear();
+    this.observed.clear();
     this.following = this.store.subscribeToAll({ after: head }).subscribe({
       next: (event) => this.observe(event),
       error: () => this.unfollow(),
@@ -82,7 +82,7 @@ export class AggregateLoader {
    */
   async current<S, E>(stream: string, decider: Pick<Decider<S, unknown, E>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
     const entry = this.following ? this.cache.get(stream) : undefined;
-    if (entry && entry.seen <= entry.revision && performance.now() - entry.readAt < TRUST_MS) {
+    if (entry && entry.seen <= entry.revision) {
       return { state: entry.state as S, revision: entry.revision, cached: true };
     }
     return this.load(stream, decider);
@@ -90,14 +90,13 @@ export class AggregateLoader {
 
   /** The stream's state after reading every event appended since the cached fold. */
   async load<S, E>(stream: string, decider: Pick<Decider<S, unknown, E>, 'evolve' | 'initialState'>): Promise<Loaded<S>> {
-    const readAt = performance.now();
     const cached = this.cache.get(stream);
     const from: Loaded<S> = cached ? { state: cached.state as S, revision: cached.revision } : { state: decider.initialState(), revision: -1 };
     const events = await this.store.readStream(stream, { fromRevision: from.revision + 1 });
     const loaded = events.length === 0 ? from : this.fold(from, events, decider);
     if (loaded.revision >= 0) {
-      const seen = Math.max(loaded.revision, this.cache.get(stream)?.seen ?? -1);
-      this.put(stream, { state: loaded.state, revision: loaded.revision, seen, readAt });
+      const seen = Math.max(loaded.revision, this.cache.get(stream)?.seen ?? -1, this.observed.get(stream) ?? -1);
+      this.put(stream, { state: loaded.state, revision: loaded.revision, seen });
     }
     return loaded;
   }
@@ -131,7 +130,7 @@ export class AggregateLoader {
   remember<S>(stream: string, loaded: Loaded<S>): void {
     const entry = this.cache.get(stream);
     if (!entry || entry.revision >= loaded.revision) return;
-    this.put(stream, { state: loaded.state, revision: loaded.revision, seen: Math.max(entry.seen, loaded.revision), readAt: entry.readAt });
+    this.put(stream, { state: loaded.state, revision: loaded.revision, seen: Math.max(entry.seen, loaded.revision) });
   }
 
   private put(stream: string, entry: Entry): void {
@@ -146,6 +145,9 @@ export class AggregateLoader {
   private observe(event: RecordedEvent): void {
     const entry = this.cache.get(event.stream);
     if (entry && event.revision > entry.seen) entry.seen = event.revision;
+    this.observed.delete(event.stream);
+    this.observed.set(event.stream, event.revision);
+    if (this.observed.size > this.maxEntries) this.observed.delete(this.observed.keys().next().value!);
   }
 
   private fold<S, E>(from: Loaded<S>, events: RecordedEvent[], decider: Pick<Decider<S, unknown, E>, 'evolve'>): Loaded<S> {

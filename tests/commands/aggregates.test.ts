@@ -96,6 +96,44 @@ describe('a loader following the log', () => {
     expect(counts.reads).toBeGreaterThan(readsBefore);
   });
 
+  it('knows a fold is behind when the feed showed a newer event before the read that made it returned', async () => {
+    const file = join(tempDir(), 'events.db');
+    const store = await openStore(file);
+    const other: CommandDeps = { store: await openStore(file), aggregates: new AggregateLoader(stores[1]!) };
+    const { state } = await createThread(other, { title: 'raced', visibility: 'public' }, context('owner'));
+    const threadId = (state as { threadId: string }).threadId;
+    const stream = threadStream(threadId);
+
+    // A read that returns without the newest event, as one that started before it was appended would on an asynchronous store.
+    let staleReads = 0;
+    const racing = new Proxy(store, {
+      get: (target, key) =>
+        key === 'readStream'
+          ? async (...args: Parameters<EventStore['readStream']>) => {
+              const events = await target.readStream(...args);
+              return staleReads-- > 0 ? events.slice(0, -1) : events;
+            }
+          : (Reflect.get(target, key) as unknown),
+    });
+    const node = await followingNode(racing);
+    let fed = -1;
+    const watch = store.subscribeToAll({ after: 0 }).subscribe((event) => {
+      if (event.stream === stream) fed = event.revision;
+    });
+    const { revision } = await joinThread(other, threadId, context('bob'));
+    // The loader subscribed first, so it has seen the event once this later subscriber has.
+    await vi.waitFor(() => expect(fed).toBe(revision), { timeout: 5000, interval: 5 });
+    watch.unsubscribe();
+
+    staleReads = 1;
+    const raced = await node.aggregates.load(stream, threadDecider);
+    expect(raced.revision).toBe(revision - 1);
+    const current = await node.aggregates.current(stream, threadDecider);
+    expect(current.cached).toBeUndefined();
+    expect(current.revision).toBe(revision);
+    expect((await node.aggregates.current(stream, threadDecider)).cached).toBe(true);
+  });
+
   it('never answers from the cache when not following', async () => {
     const { store, counts } = counting(await openStore(join(tempDir(), 'events.db')));
     const deps: CommandDeps = { store, aggregates: new AggregateLoader(store) };
