@@ -20,11 +20,14 @@ export interface RebuildProgress {
  */
 const PAGE = 2000;
 /**
- * Events handed to the target and not yet committed, at most. Several pages, so
+ * Events handed to the target and not yet committed, at most. Many pages, so
  * that the main thread keeps reading and projecting while the writer thread
- * starts up (a few hundred milliseconds under tsx) or builds up a lag.
+ * starts up (a few hundred milliseconds under tsx) or builds up a lag: at
+ * 50,000 the main thread still sat waiting for it, and 100,000 replayed a
+ * 200,000-event log faster in 6 of 7 alternating rounds (queued batches are
+ * serialized copies, ~30 MB at this size).
  */
-const IN_FLIGHT = 50000;
+const IN_FLIGHT = 100000;
 
 /**
  * Replays the log from each projection's checkpoint in `target` until it has
