@@ -39,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * store found recorded already, on that state, is decided again on a fresh read,
  * so none of them ever rests on a stale fold.
  * `build` makes the command from the current state (for commands that need facts
- * from it); `eventId` lets a command choose a stable id for idempotent retries.
+ * from it); `eventId` lets a command choose its events' ids (a post's event carries its message id).
  */
 export async function handleCommand<S, C, E extends { type: string; data: unknown }>(
   deps: CommandDeps,

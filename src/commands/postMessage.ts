@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { newId } from '../ids.js';
 import { clientMessageKey, threadDecider, threadStream, type ActiveThread } from '../domain/thread.js';
 import { handleCommand, type CommandContext, type CommandDeps } from './handleCommand.js';
@@ -16,16 +15,6 @@ export interface PostedMessage {
   created: boolean;
 }
 
-/**
- * A stable id for (author, client_message_id): a retry racing its original
- * carries the same event id, so even the store's own idempotency catches it.
- */
-export function messageIdFor(authorId: string, clientMessageId: string): string {
-  const hex = createHash('sha256').update(clientMessageKey(authorId, clientMessageId)).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 export async function postMessage(
   deps: CommandDeps,
   input: { threadId: string; content: string; clientMessageId: string | null },
@@ -33,7 +22,10 @@ export async function postMessage(
 ): Promise<PostedMessage> {
   const { threadId, content, clientMessageId } = input;
   const authorId = context.actorId;
-  const messageId = clientMessageId ? messageIdFor(authorId, clientMessageId) : newId();
+  // Made here, not derived from client_message_id: a retry is recognised by the thread's state (the decider appends
+  // nothing for a client id it has seen, and two racing retries meet at the append's expected revision), so the id
+  // can be time-ordered like every other id, and the log's id index grows at its end (see ids.ts).
+  const messageId = newId();
   const stream = threadStream(threadId);
   const result = await handleCommand(
     deps,

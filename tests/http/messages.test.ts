@@ -79,6 +79,13 @@ describe('posting a message', () => {
     expect(ids.size).toBe(1);
   });
 
+  it('a post with a client_message_id still gets a server-made, time-ordered id (UUIDv7)', async () => {
+    // The id keys the log's unique index: a time-ordered id lands at its end, a derived (random) one on any page.
+    const res = await post(alice, 'ordered', { client_message_id: crypto.randomUUID() });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('refuses a client_message_id that is not a UUID', async () => {
     const res = await post(alice, 'x', { client_message_id: 'not-a-uuid' });
     expect(res.statusCode).toBe(400);
