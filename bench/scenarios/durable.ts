@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { handlers as AppendHandlers } from '../load/appends.js';
+import type { handlers as AppendHandlers, EventIds } from '../load/appends.js';
 import type { handlers as HttpLoadHandlers } from '../load/httpLoad.js';
 import { seedChat } from '../lib/fixtures.js';
 import { watchProcess } from '../lib/procStats.js';
@@ -62,7 +62,8 @@ export async function runDurable(options: DurableOptions, context: RunContext): 
     } finally {
       await baseline.stop();
     }
-    const rawRow = await measureRawAppends(join(dataDir, 'raw-appends.db'), options, context);
+    const rawRow = await measureRawAppends(join(dataDir, 'raw-appends.db'), 'server', options, context);
+    const randomIdsRow = await measureRawAppends(join(dataDir, 'raw-appends-random-ids.db'), 'random', options, context);
 
     const oursRate = oursRow['ops/s'] as number;
     const baselineRate = baselineRow['ops/s'] as number;
@@ -74,9 +75,11 @@ export async function runDurable(options: DurableOptions, context: RunContext): 
         baselineRow,
         ratioRow('ours / baseline', oursRow, baselineRow, ['p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'ops/s', 'server RSS MiB', 'server CPU %']),
         rawRow,
+        randomIdsRow,
       ],
       notes: [
-        'the raw port row has no server: its RSS and CPU are those of the appending process itself',
+        'the raw port rows have no server: their RSS and CPU are those of the appending process itself',
+        'raw port rows: "server ids" are UUIDv7s as the server makes every id (src/ids.ts); "random ids" are UUIDv4s, as a writer other than this server might send: each lands on a random page of the log\'s unique id index',
         `connection i posts as one member of thread i mod ${options.threads}: ${options.threads === options.connections ? 'no two connections share a stream, so there are no optimistic-concurrency retries' : 'connections sharing a thread contend on its stream revision'}`,
       ],
       checks: [
@@ -87,7 +90,7 @@ export async function runDurable(options: DurableOptions, context: RunContext): 
         },
         {
           target: 'raw appends through the event-store port in batches >= 30,000 events/s',
-          measured: `${Math.round(rawRate)} events/s (batches of ${options.batch}, ${options.writers} writers)`,
+          measured: `${Math.round(rawRate)} events/s (batches of ${options.batch}, ${options.writers} writers, server ids; random ids: ${Math.round(randomIdsRow['events/s'] as number)})`,
           met: rawRate >= 30_000,
         },
       ],
@@ -130,16 +133,16 @@ async function measureHttp(
   }
 }
 
-async function measureRawAppends(file: string, options: DurableOptions, context: RunContext): Promise<Row> {
-  context.log(`durable: raw port appends for ${options.appendDurationS} s`);
+async function measureRawAppends(file: string, ids: EventIds, options: DurableOptions, context: RunContext): Promise<Row> {
+  context.log(`durable: raw port appends (${ids} ids) for ${options.appendDurationS} s`);
   const appender = forkLoadProcess<typeof AppendHandlers>(APPENDS_SCRIPT);
   try {
     await appender.ready();
     const watch = watchProcess(appender.pid);
-    const result = await appender.call('append', { file, durationS: options.appendDurationS, batch: options.batch, writers: options.writers });
+    const result = await appender.call('append', { file, durationS: options.appendDurationS, batch: options.batch, writers: options.writers, ids });
     const use = watch.stop();
     return {
-      target: `event-store port, batches of ${options.batch} x ${options.writers} writers`,
+      target: `event-store port, batches of ${options.batch} x ${options.writers} writers, ${ids} ids`,
       ok: result.appends,
       errors: 0,
       ...latencyCells(summarize(result.latencies)),

@@ -59,9 +59,11 @@ describe('bench scenarios at tiny sizes', () => {
       expect(row.errors).toBe(0);
       expect(row.samples).toBe(row.ok);
     }
-    const raw = rowOf(result, 'event-store port, batches of 10 x 2 writers');
-    expect(raw.ok).toBeGreaterThan(0);
-    expect(raw.errors).toBe(0);
+    for (const ids of ['server', 'random']) {
+      const raw = rowOf(result, `event-store port, batches of 10 x 2 writers, ${ids} ids`);
+      expect(raw.ok).toBeGreaterThan(0);
+      expect(raw.errors).toBe(0);
+    }
   });
 
   it('idle opens every socket up to ready and measures the server', { timeout: TIMEOUT }, async () => {
