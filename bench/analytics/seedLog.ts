@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventToAppend } from '../../src/eventstore/eventStore.js';
 import { openSqliteEventStore } from '../../src/eventstore/sqliteEventStore.js';
+import { newId } from '../../src/ids.js';
 import { assertValidEvent } from '../../src/domain/schemas.js';
 
 const [dataDir, eventsArg] = process.argv.slice(2);
@@ -25,7 +26,7 @@ const event = (type: string, data: Record<string, unknown>, actorId: string | nu
   assertValidEvent(type, data);
   clock += 10;
   return {
-    id: randomUUID(),
+    id: newId(),
     type,
     data,
     metadata: { actorId, correlationId: randomUUID(), causationId: null, occurredAt: new Date(clock).toISOString(), schemaVersion: 1 },
@@ -36,7 +37,7 @@ const append = async (stream: string, events: EventToAppend[]) => {
   appended += events.length;
 };
 
-const users = Array.from({ length: USERS }, (_, i) => ({ id: randomUUID(), username: `bench_${i}` }));
+const users = Array.from({ length: USERS }, (_, i) => ({ id: newId(), username: `bench_${i}` }));
 await Promise.all(
   users.flatMap((u) => [
     append(`username-${u.username}`, [event('UsernameReserved', { username: u.username, userId: u.id }, u.id)]),
@@ -47,7 +48,7 @@ await Promise.all(
 );
 
 const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
-const threads = Array.from({ length: THREADS }, () => ({ id: randomUUID(), members: [] as string[], messages: [] as string[] }));
+const threads = Array.from({ length: THREADS }, () => ({ id: newId(), members: [] as string[], messages: [] as string[] }));
 await Promise.all(
   threads.map((thread) => {
     const owner = pick(users).id;
@@ -74,7 +75,7 @@ while (appended < target) {
           batch.push(event('MessageRedacted', { threadId: thread.id, messageId: thread.messages.pop()!, by: authorId, reason: null }, authorId));
           continue;
         }
-        const messageId = randomUUID();
+        const messageId = newId();
         thread.messages.push(messageId);
         const content = Array.from({ length: 5 + Math.floor(Math.random() * 30) }, () => pick(words)).join(' ');
         batch.push(event('MessagePosted', { threadId: thread.id, messageId, authorId, content, clientMessageId: null }, authorId));

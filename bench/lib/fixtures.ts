@@ -10,6 +10,7 @@ import { threadStream } from '../../src/domain/thread.js';
 import { userStream, usernameStream } from '../../src/domain/user.js';
 import type { EventStore, EventToAppend } from '../../src/eventstore/eventStore.js';
 import { openSqliteEventStore } from '../../src/eventstore/sqliteEventStore.js';
+import { newId } from '../../src/ids.js';
 
 /**
  * Bench data is written into DATA_DIR before the server starts: threads and
@@ -77,7 +78,7 @@ export async function seedChat(
     const at = new Date().toISOString();
     await forEachLimit(Array.from({ length: options.users }, (_, i) => i), 64, async (i) => {
       const username = `bench${i}`;
-      const userId = randomUUID();
+      const userId = newId();
       await registerWithHash(store, { userId, username, email: `${username}@bench.invalid`, passwordHash, role: 'member' }, at);
       users[i] = { id: userId, username, token: (await tokens.issue(userId)).token };
     });
@@ -100,7 +101,7 @@ export async function seedChat(
 const toAppend = (event: DomainEvent, actorId: string | null, occurredAt: string): EventToAppend => {
   assertValidEvent(event.type, event.data);
   return {
-    id: randomUUID(),
+    id: newId(),
     type: event.type,
     data: event.data,
     metadata: { actorId, correlationId: randomUUID(), causationId: null, occurredAt, schemaVersion: SCHEMA_VERSION },
@@ -132,7 +133,7 @@ async function appendMessagesTo(store: EventStore, threadId: string, authorIds: 
   for (let done = 0; done < count; done += batch) {
     const events = Array.from({ length: Math.min(batch, count - done) }, (_, i) => {
       const authorId = authorIds[(done + i) % authorIds.length]!;
-      const data = { threadId, messageId: randomUUID(), authorId, content: `history message ${done + i}`, clientMessageId: null };
+      const data = { threadId, messageId: newId(), authorId, content: `history message ${done + i}`, clientMessageId: null };
       return toAppend({ type: 'MessagePosted', data }, authorId, at);
     });
     await store.append(stream, events, 'any');
@@ -158,7 +159,7 @@ export async function seedLog(
   const store = await openEvents(dataDir);
   try {
     const at = new Date().toISOString();
-    const userIds = Array.from({ length: users }, () => randomUUID());
+    const userIds = Array.from({ length: users }, () => newId());
     const passwordHash = await hashPassword(PASSWORD, BENCH_SCRYPT_LOG_N);
     await forEachLimit(userIds, 64, async (userId, i) => {
       const username = `bench${i}`;
@@ -166,7 +167,7 @@ export async function seedLog(
     });
     const adminId = userIds[0]!;
     await store.append(userStream(adminId), [toAppend({ type: 'UserRoleChanged', data: { userId: adminId, role: 'admin', by: null } }, null, at)], 'any');
-    const threadIds = Array.from({ length: threads }, () => randomUUID());
+    const threadIds = Array.from({ length: threads }, () => newId());
     const membersOf = (t: number) => Array.from({ length: membersPerThread }, (_, k) => userIds[(t * membersPerThread + k) % users]!);
     await forEachLimit(threadIds, 64, async (threadId, t) => {
       const [owner, ...others] = membersOf(t);
