@@ -81,6 +81,38 @@ describe.skipIf(!hasChromium)('server restart under an open page', { timeout: 60
     await context.close();
   });
 
+  it('keeps the chat on screen when a background refresh of the thread fails while the server is down', async () => {
+    const server = await start();
+    const alice = await signUp(server.url, 'dave');
+    const thread = await http(`${server.url}/api/chat/threads/`, { token: alice.token, body: { title: 'Refetch', visibility: 'public' } });
+    const context = await contextFor(browser, server.url, alice.token);
+    await context.clock.install();
+    const page = await context.newPage();
+    await openThread(page, server.url, thread.body!.id as string);
+    await stopServer(server, 'SIGKILL');
+
+    // The thread's details go stale, the tab comes back into view, and their refetch and its one retry fail.
+    await context.clock.runFor(6_000);
+    let refetches = 0;
+    const detail = `${server.url}/api/chat/threads/${thread.body!.id as string}/`;
+    page.on('requestfailed', (request) => void (request.url() === detail && refetches++));
+    await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+    await expect
+      .poll(
+        async () => {
+          await context.clock.runFor(2_000);
+          return refetches;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    await context.clock.runFor(2_000);
+    // Still the chat, with its connection status (and, after the last attempt, its Retry button): not an error page.
+    await expect.poll(() => page.locator('#thread-title').count()).toBe(1);
+    expect(await page.locator('.connection').count()).toBe(1);
+    await context.close();
+  });
+
   // Its own bound: three waits of up to 30 s each, plus two server starts from the sources, exceed the suite's 60 s on a loaded CI machine.
   it('gives up after five attempts with a Retry button, which reconnects once the server is back', { timeout: 150_000 }, async () => {
     const first = await start();

@@ -14,12 +14,12 @@ export function ThreadPage() {
   const { join } = useThreadActions(threadId);
 
   if (thread.isPending) return <p className="page-status" role="status">Loading thread…</p>;
-  if (thread.isError) {
-    if (thread.error instanceof ApiError && thread.error.status === 404) {
-      return <p className="page-status">This thread does not exist, or it is private and you are not a member.</p>;
-    }
-    return <ErrorNotice error={thread.error} onRetry={() => void thread.refetch()} />;
+  if (thread.error instanceof ApiError && thread.error.status === 404) {
+    return <p className="page-status">This thread does not exist, or it is private and you are not a member.</p>;
   }
+  // Any other error only when there is nothing to show: a background refetch that fails (the server restarting,
+  // say) keeps the thread as last loaded, so the chat, its live connection status and its Retry button stay.
+  if (thread.data === undefined) return <ErrorNotice error={thread.error} onRetry={() => void thread.refetch()} />;
 
   const detail = thread.data;
   const membership = detail.members.find((m) => m.user.id === me.id);
