@@ -96,7 +96,8 @@ describe.skipIf(!hasChromium)('server restart under an open page', { timeout: 60
     let refetches = 0;
     const detail = `${server.url}/api/chat/threads/${thread.body!.id as string}/`;
     page.on('requestfailed', (request) => void (request.url() === detail && refetches++));
-    await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+    // Run in the page, where the global is the window (react-query's focus manager listens there).
+    await page.evaluate(() => (globalThis as unknown as EventTarget).dispatchEvent(new Event('visibilitychange')));
     await expect
       .poll(
         async () => {
