@@ -93,7 +93,7 @@ export const EVENT_SCHEMAS = {
       'A message was posted. Its revision in the stream is the message `seq`. In the feed, a message that was later redacted has `content: null`.',
     data: data({
       threadId: id('thread id'),
-      messageId: id('message id (UUID; derived from the author and client_message_id when given)'),
+      messageId: id('message id (UUID made by the server, a UUIDv7; messages posted with a client_message_id before 2026-11-26 carry a name-based UUID)'),
       authorId: id('user id of the author'),
       content: text('message text, trimmed', { minLength: 1, maxLength: 4000 }),
       clientMessageId: nullable(id(), 'client-chosen UUID that makes a retried post idempotent'),
