@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../workerThreads.js';
-import { WrongExpectedVersion, type AppendResult, type EventToAppend, type ExpectedRevision } from './eventStore.js';
-import type { Committed } from './sqliteTail.js';
-import type { WireAppend, WireSignalOp, WriterReply, WriterRequest } from './sqliteWriterProtocol.js';
+import { WrongExpectedVersion, type AppendResult, type EventMetadata, type EventToAppend, type ExpectedRevision, type RecordedEvent } from './eventStore.js';
+import type { AppendedEvents, Committed } from './sqliteTail.js';
+import type { WireAppend, WireOutcome, WireSignalOp, WriterReply, WriterRequest } from './sqliteWriterProtocol.js';
 
 interface PendingAppend {
   append: WireAppend;
@@ -131,7 +131,8 @@ export class SqliteWriter {
       if (reply.signalsFailure) pending.reject(new Error(reply.signalsFailure));
       else pending.resolve();
     }
-    this.afterCommit({ events: batch.appends.length > 0, signals: batch.signals.length > 0 });
+    const appended = reply.outcomes && reply.recordedAt !== null ? appendedEvents(batch.appends, reply.outcomes, reply.recordedAt) : undefined;
+    this.afterCommit({ events: batch.appends.length > 0, signals: batch.signals.length > 0, ...(appended ? { appended } : {}) });
     // What queued up during this commit goes now, as the next group.
     this.send();
     if (!this.inFlight) {
@@ -148,4 +149,46 @@ export class SqliteWriter {
     for (const batch of batches) for (const pending of [...batch.appends, ...batch.signals]) pending.reject(this.failure);
     for (const resolve of this.idle.splice(0)) resolve();
   }
+}
+
+/** What a committed batch appended, from what was sent and what the writer answered; undefined if nothing. */
+function appendedEvents(appends: readonly PendingAppend[], outcomes: readonly WireOutcome[], recordedAt: string): AppendedEvents | undefined {
+  let first = 0;
+  let last = 0;
+  outcomes.forEach((outcome, i) => {
+    if (!outcome.ok || outcome.result.alreadyRecorded) return;
+    const count = appends[i]!.append.events.length;
+    if (count === 0) return;
+    if (first === 0) first = outcome.result.position - count + 1;
+    last = outcome.result.position;
+  });
+  if (first === 0) return undefined;
+  return {
+    first,
+    last,
+    events: () => {
+      const recorded: RecordedEvent[] = [];
+      outcomes.forEach((outcome, i) => {
+        if (!outcome.ok || outcome.result.alreadyRecorded) return;
+        const { stream, events } = appends[i]!.append;
+        // One append's events got consecutive revisions and positions, ending at the ones the writer answered.
+        const { nextRevision, position } = outcome.result;
+        events.forEach((event, k) => {
+          const before = events.length - 1 - k;
+          recorded.push({
+            id: event.id,
+            stream,
+            type: event.type,
+            revision: nextRevision - before,
+            position: position - before,
+            recordedAt,
+            // Parsed from the JSON that was stored: the same values a read returns, and objects no caller holds.
+            data: JSON.parse(event.data) as unknown,
+            metadata: JSON.parse(event.metadata) as EventMetadata,
+          });
+        });
+      });
+      return recorded;
+    },
+  };
 }

@@ -30,5 +30,7 @@ export interface WriterReply {
   /** One per append, in order; null when the whole transaction failed (`appendsFailure`). */
   outcomes: WireOutcome[] | null;
   appendsFailure: string | null;
+  /** The `recorded_at` of every event the batch appended (null when it appended none). */
+  recordedAt: string | null;
   signalsFailure: string | null;
 }

@@ -67,8 +67,7 @@ const appendInSavepoint = events.transaction((append: WireAppend, recordedAt: st
 const appendOne = (append: WireAppend, recordedAt: string) =>
   append.events.length === 1 ? write(append, recordedAt) : appendInSavepoint(append, recordedAt);
 
-const commitAppends = events.transaction((appends: WireAppend[]) => {
-  const recordedAt = new Date().toISOString();
+const commitAppends = events.transaction((appends: WireAppend[], recordedAt: string) => {
   return appends.map((append): WireOutcome => {
     try {
       return { ok: true, result: appendOne(append, recordedAt) };
@@ -97,10 +96,12 @@ parentPort!.on('message', (request: WriterRequest) => {
     parentPort!.close();
     return;
   }
-  const reply: WriterReply = { id: request.id, outcomes: null, appendsFailure: null, signalsFailure: null };
+  const reply: WriterReply = { id: request.id, outcomes: null, appendsFailure: null, signalsFailure: null, recordedAt: null };
   if (request.appends.length > 0) {
     try {
-      reply.outcomes = commitAppends(request.appends);
+      const recordedAt = new Date().toISOString();
+      reply.outcomes = commitAppends(request.appends, recordedAt);
+      reply.recordedAt = recordedAt;
     } catch (error) {
       reply.appendsFailure = messageOf(error);
     }

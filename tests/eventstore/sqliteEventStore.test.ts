@@ -146,6 +146,49 @@ describe('sqlite event store', () => {
     subscriptions.forEach((subscription) => subscription.unsubscribe());
   });
 
+  it('delivers a batch it committed exactly as a read of the log returns it', async () => {
+    const seen: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll().subscribe((event) => seen.push(event));
+    const [a, b] = [streamName(), streamName()];
+    const retried = numbered(1);
+    await store.append(a, retried, 'no_stream');
+    // One batch: a multi-event append, a conflict, a retry of a recorded event, and one more stream.
+    const outcomes = await Promise.allSettled([
+      store.append(a, numbered(3, 1), 0),
+      store.append(a, numbered(1), 'no_stream'),
+      store.append(a, retried, 'no_stream'),
+      store.append(b, [newEvent('Other', { nested: { list: [1, 'two', null] } })], 'no_stream'),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const log = await store.readAll();
+    await vi.waitFor(() => expect(seen).toHaveLength(log.length), WAIT);
+    expect(seen).toEqual(log);
+    expect(seen.map((event) => [event.stream, event.revision])).toEqual([
+      [a, 0],
+      [a, 1],
+      [a, 2],
+      [a, 3],
+      [b, 0],
+    ]);
+    subscription.unsubscribe();
+  });
+
+  it('delivers interleaved commits of two stores on one file in position order, none missed', async () => {
+    const other = await openSqliteEventStore({ file });
+    try {
+      const seen: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll().subscribe((event) => seen.push(event));
+      const stream = streamName();
+      for (let i = 0; i < 20; i++) await (i % 2 === 0 ? store : other).append(stream, [newEvent('Turn', { i })], i - 1);
+      await vi.waitFor(() => expect(seen).toHaveLength(20), WAIT);
+      expect(seen.map((event) => (event.data as { i: number }).i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(seen).toEqual(await store.readAll());
+      subscription.unsubscribe();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('completes open subscriptions and refuses appends on close', async () => {
     const stream = streamName();
     const completed: string[] = [];
