@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { groupCommitLog } from './groupCommit.js';
 
 /**
  * The bare fan-out baseline: a post arrives over HTTP and is broadcast from
  * memory to the sockets of its thread. No auth, no store, no projections: the
  * floor our gateway is compared to. Same paths and frames as the real server,
  * so the same load processes drive both.
+ *
+ * With BASELINE_DB set, each post is first appended to that file with group
+ * commit (groupCommit.ts) and broadcast only once durable, as ours is: the
+ * same floor plus the cost of an fsync before delivery.
  */
+const log = process.env.BASELINE_DB ? groupCommitLog(process.env.BASELINE_DB) : null;
 const rooms = new Map<string, Set<WebSocket>>();
 const seqs = new Map<string, number>();
 const sockets = new WebSocketServer({ noServer: true });
@@ -24,9 +30,13 @@ const server = createServer((req, res) => {
     const seq = (seqs.get(thread) ?? 0) + 1;
     seqs.set(thread, seq);
     const payload = { id: randomUUID(), thread, author, content, created_at: new Date().toISOString(), seq };
-    const frame = JSON.stringify({ type: 'chat_message', payload });
-    for (const ws of rooms.get(thread) ?? []) ws.send(frame);
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+    const deliver = () => {
+      const frame = JSON.stringify({ type: 'chat_message', payload });
+      for (const ws of rooms.get(thread) ?? []) ws.send(frame);
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+    };
+    if (log) void log.append(thread, content, payload.created_at).then(deliver);
+    else deliver();
   });
 });
 
@@ -44,4 +54,7 @@ server.on('upgrade', (req, socket, head) => {
 });
 
 server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  log?.close();
+  process.exit(0);
+});

@@ -29,14 +29,14 @@ function expectPrintable(result: ScenarioResult): void {
 }
 
 describe('bench scenarios at tiny sizes', () => {
-  it('fanout delivers every acknowledged post once to every member socket, ours and baseline', { timeout: TIMEOUT }, async () => {
+  it('fanout delivers every acknowledged post once to every member socket, ours and both baselines', { timeout: TIMEOUT }, async () => {
     const result = await runFanout(
       { sockets: 6, threads: 2, rates: [20], durationS: 1, warmupS: 0, processes: 1, connections: 4, graceMs: 15_000 },
       context,
     );
     expectPrintable(result);
-    expect(result.rows).toHaveLength(3);
-    for (const target of ['threadline', 'bare ws baseline']) {
+    expect(result.rows).toHaveLength(5);
+    for (const target of ['threadline', 'bare ws baseline', 'durable ws baseline']) {
       const row = rowOf(result, target);
       expect(row['posts ok']).toBe(20);
       // 3 members per thread: each acknowledged post reaches 3 sockets, exactly once.
@@ -45,6 +45,7 @@ describe('bench scenarios at tiny sizes', () => {
       expect([row.lost, row.dup, row.errors]).toEqual([0, 0, 0]);
     }
     expect(rowOf(result, 'ours / baseline')['p99 ms']).toMatch(/^\d+\.\d\dx$/);
+    expect(rowOf(result, 'ours / durable baseline')['p99 ms']).toMatch(/^\d+\.\d\dx$/);
   });
 
   it('durable answers every post 201, on ours, the baseline and the raw port', { timeout: TIMEOUT }, async () => {
