@@ -96,8 +96,17 @@ program
   .option('--rates <list>', 'posts/s, one run each', intList, FANOUT_DEFAULTS.rates)
   .option('--processes <n>', 'socket load processes (at most 9,000 sockets each)', positiveInt, FANOUT_DEFAULTS.processes)
   .option('--warmup <seconds>', 'warm-up posting before the runs (0: none)', Number, FANOUT_DEFAULTS.warmupS)
-  .action(async (o: { sockets: number; threads: number; rates: number[]; processes: number; warmup: number }, command: Command) =>
-    print(await scenarios.fanout(command, { ...o, warmupS: o.warmup, processes: Math.max(o.processes, Math.ceil(o.sockets / 9000)) })),
+  .option('--durable-baseline-rates <list>', 'rates also run against the durable ws baseline (a reference row)', intList, FANOUT_DEFAULTS.durableBaselineRates)
+  .option('--no-durable-baseline', 'skip the durable ws baseline')
+  .action(
+    async (
+      o: { sockets: number; threads: number; rates: number[]; processes: number; warmup: number; durableBaselineRates: number[]; durableBaseline: boolean },
+      command: Command,
+    ) => {
+      const { warmup, durableBaseline, durableBaselineRates, ...sizes } = o;
+      const processes = Math.max(o.processes, Math.ceil(o.sockets / 9000));
+      print(await scenarios.fanout(command, { ...sizes, processes, warmupS: warmup, durableBaselineRates: durableBaseline ? durableBaselineRates : [] }));
+    },
   );
 
 program

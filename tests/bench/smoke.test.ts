@@ -31,7 +31,7 @@ function expectPrintable(result: ScenarioResult): void {
 describe('bench scenarios at tiny sizes', () => {
   it('fanout delivers every acknowledged post once to every member socket, ours and both baselines', { timeout: TIMEOUT }, async () => {
     const result = await runFanout(
-      { sockets: 6, threads: 2, rates: [20], durationS: 1, warmupS: 0, processes: 1, connections: 4, graceMs: 15_000 },
+      { sockets: 6, threads: 2, rates: [20], durationS: 1, warmupS: 0, processes: 1, connections: 4, graceMs: 15_000, durableBaselineRates: [20] },
       context,
     );
     expectPrintable(result);
