@@ -49,7 +49,7 @@ export class AggregateLoader {
    * Follows the log from its head, marking a cached fold behind as soon as a
    * newer event of its stream is seen, whoever appended it. From then on
    * `current` answers from the cache without a read. That read is worth saving:
-   * after a commit by another connection (the writer thread is one), SQLite
+   * after a commit by another connection (the writer's is one), SQLite
    * re-reads every page a query touches, and a post needed two (its author for
    * authentication, its thread for the command).
    */
@@ -104,9 +104,8 @@ export class AggregateLoader {
   /**
    * Runs `cycle` once every earlier cycle on `stream` in this process has
    * finished. Two commands on one stream would otherwise both read revision r
-   * and one of them lose at the append; with commits pipelined through the
-   * writer thread, a hot thread lost that race over and over, until retries ran
-   * out. Other processes still race, and the retry in handleCommand covers them.
+   * and one of them lose at the append; with group commits, a hot thread lost
+   * that race over and over, until retries ran out. Other processes still race, and the retry in handleCommand covers them.
    */
   exclusive<T>(stream: string, cycle: () => Promise<T>): Promise<T> {
     const previous = this.running.get(stream);

@@ -26,7 +26,7 @@ export const NO_LIMIT = -1;
 /** Statements kept per distinct LIMIT; callers use a handful of page sizes. */
 const LIMIT_VARIANTS = 32;
 
-/** Every read the store runs, prepared once (writes go through the writer thread). */
+/** Every read the store runs, prepared once (writes go through the writer's own connections). */
 export function prepareQueries(events: Database.Database) {
   /**
    * `sql` without its LIMIT, queried with the limit last. The limit goes into the

@@ -33,9 +33,8 @@ const SCHEMA = `
 `;
 
 /**
- * The main thread's connection: creates the schema, then only reads. Every
- * write goes through the writer thread (`sqliteWriter.ts`), so neither a
- * commit's fsync nor a checkpoint ever holds the event loop.
+ * The reading connection: creates the schema, then only reads. Every write goes
+ * through the writer's own connections (`openWriter`, `sqliteWriter.ts`).
  */
 export function openReader(file: string): Database.Database {
   mkdirSync(dirname(file), { recursive: true });
@@ -54,7 +53,7 @@ export interface WriterConnections {
   signals: Database.Database;
 }
 
-/** The writer thread's connections to a file `openReader` has set up. */
+/** The writer's connections to a file `openReader` has set up. */
 export function openWriter(file: string): WriterConnections {
   const events = new Database(file);
   events.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -94,7 +94,7 @@ export class SqliteTail {
   /**
    * Read rows committed since the last read and dispatch them. A local commit
    * says what it wrote (`committed`), and only that is read: after a commit by
-   * another connection (the writer thread is one) a query re-reads every page it
+   * another connection (the writer's is one) a query re-reads every page it
    * touches, so a read that cannot find anything is worth skipping.
    */
   readNew(committed: Committed = EVERYTHING): void {

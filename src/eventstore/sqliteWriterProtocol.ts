@@ -1,11 +1,11 @@
 import type { AppendResult, ExpectedRevision } from './eventStore.js';
 
-/** What crosses between the main thread and the writer thread (`sqliteWriterThread.ts`). */
+/** What the writer (`sqliteWriter.ts`) hands the committer (`sqliteCommitter.ts`) per batch, and what it answers. */
 
 export interface WireEvent {
   id: string;
   type: string;
-  /** JSON, serialized on the main thread. */
+  /** JSON, serialized when the append is queued. */
   data: string;
   metadata: string;
 }
@@ -18,7 +18,10 @@ export interface WireAppend {
 
 export type WireSignalOp = { kind: 'signal'; channel: string; payload: string; at: number } | { kind: 'prune'; before: number; keep: number };
 
-export type WriterRequest = { type: 'write'; id: number; appends: WireAppend[]; signals: WireSignalOp[] } | { type: 'close' };
+export interface WriterRequest {
+  appends: WireAppend[];
+  signals: WireSignalOp[];
+}
 
 export type WireOutcome =
   | { ok: true; result: AppendResult }
@@ -26,7 +29,6 @@ export type WireOutcome =
   | { ok: false; conflict: { expected: ExpectedRevision; actual: number } | null; message: string };
 
 export interface WriterReply {
-  id: number;
   /** One per append, in order; null when the whole transaction failed (`appendsFailure`). */
   outcomes: WireOutcome[] | null;
   appendsFailure: string | null;

@@ -7,7 +7,7 @@ import { connectReady, eventually, type Frame, type TestSocket } from './wsClien
 // Real child processes sharing one DATA_DIR: the gateway's fan-out, typing and
 // presence go through the store, so they cross processes like they would cross nodes.
 // Both processes project into one read-model file; on a loaded CI machine a first write (which also starts the
-// writer threads, compiled on the fly from the sources) can take longer than the default 2 s read-your-writes bound.
+// read-model writer threads, compiled on the fly from the sources) can take longer than the default 2 s read-your-writes bound.
 const PRESENCE = { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TTL_MS: '1000', MIN_POSITION_WAIT_MS: '15000' };
 
 const stop = async (server: ServerProcess) => {
