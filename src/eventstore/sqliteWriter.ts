@@ -1,7 +1,6 @@
 import { WrongExpectedVersion, type AppendResult, type EventMetadata, type EventToAppend, type ExpectedRevision, type RecordedEvent } from './eventStore.js';
-import { openCommitter, type Committer } from './sqliteCommitter.js';
+import { openCommitter, type Committer, type WireAppend, type WireOutcome, type WireSignalOp, type WriterReply } from './sqliteCommitter.js';
 import type { AppendedEvents, Committed } from './sqliteTail.js';
-import type { WireAppend, WireOutcome, WireSignalOp, WriterReply } from './sqliteWriterProtocol.js';
 
 interface PendingAppend {
   append: WireAppend;
