@@ -10,8 +10,14 @@ export interface Checkpointer {
  * thread: with SQLite's automatic checkpoints, every few hundred projection
  * batches one held the event loop for 10-20 ms. Connections on the main
  * thread open with automatic checkpoints off once this runs.
+ *
+ * Often, so that each checkpoint is small: a checkpoint slows the log's fsynced
+ * commits that overlap it (even one with no fsync of its own), and a big one far
+ * more than in proportion. At 500 posts/s, every 250 ms (~280 pages each) made
+ * 1% of the log's commits take over 2 ms, four times as many as every 50 ms
+ * (`bench/storage/checkpointInterference.ts`, BENCHMARKS.md session 8).
  */
-export function startCheckpointer(file: string, intervalMs = 250): Checkpointer {
+export function startCheckpointer(file: string, intervalMs = 50): Checkpointer {
   const worker = startWorker(siblingModule(import.meta.url, 'sqliteCheckpointThread'), { file, intervalMs });
   // Nothing may keep a process alive only to checkpoint.
   worker.unref();
