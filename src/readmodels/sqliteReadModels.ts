@@ -154,6 +154,12 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
   };
 
   const committedCheckpoint = (projection: string) => s.checkpoint.get(projection) ?? 0;
+  /**
+   * The highest position each projection has handed over here. A live server's batches always go past it, and
+   * then the checkpoint need not be read: not skipping is always safe (the writer checks again), only a skip must
+   * rest on the checkpoint as stored. That read was ~7 µs per post at 500 posts/s.
+   */
+  const handedOver = new Map<string, number>();
   /** Tickets are the writer's request ids: a batch names its unsettled predecessor, and the writer skips it if that one failed. */
   const batches = new BatchSequence<number>();
   let closing: Promise<void> | null = null;
@@ -169,7 +175,9 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
       try {
         if (closing) throw new Error('read models are closed');
         // A batch at or below the checkpoint was applied already: not even projected (the writer checks again, in its transaction).
-        if (lastPosition <= committedCheckpoint(projection)) return Promise.resolve();
+        const beyond = lastPosition > (handedOver.get(projection) ?? Infinity);
+        if (!beyond && lastPosition <= committedCheckpoint(projection)) return Promise.resolve();
+        handedOver.set(projection, Math.max(lastPosition, handedOver.get(projection) ?? 0));
         const recording = recordingWriter(batch);
         write(recording.writer);
         recording.finish();
@@ -185,6 +193,7 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
     },
     async truncate(projection) {
       await batches.settled();
+      handedOver.delete(projection);
       await writer.request((id) => ({ type: 'truncate', id, projection })).done;
     },
     async getUser(userId) {

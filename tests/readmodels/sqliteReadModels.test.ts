@@ -70,4 +70,28 @@ describe('SQLite read models: the writer thread', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('two stores on one file (two processes): a batch the other already applied is not applied again', async () => {
+    const dir = tempDir('readmodels-');
+    const file = join(dir, 'readmodels.db');
+    const here = openSqliteReadModels(file);
+    const there = openSqliteReadModels(file);
+    try {
+      await here.applyBatch('chat', 1, (w) => w.putUser(alice));
+      await there.applyBatch('chat', 5, (w) => w.putUser(bob));
+      // Past everything `here` handed over, so `here` does not read the checkpoint first: its writer must refuse it.
+      await here.applyBatch('chat', 5, (w) => w.setUserRole(bob.id, 'admin'));
+      // At or below what `here` handed over: skipped on the checkpoint as stored.
+      await here.applyBatch('chat', 1, (w) => w.setUserRole(alice.id, 'admin'));
+      expect((await here.getUser(bob.id))?.role).toBe('member');
+      expect((await here.getUser(alice.id))?.role).toBe('member');
+      expect(await here.checkpoint('chat')).toBe(5);
+      await here.applyBatch('chat', 6, (w) => w.setUserRole(bob.id, 'admin'));
+      expect((await there.getUser(bob.id))?.role).toBe('admin');
+    } finally {
+      await here.close();
+      await there.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
