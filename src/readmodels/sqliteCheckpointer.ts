@@ -14,8 +14,9 @@ export interface Checkpointer {
  * Often, so that each checkpoint is small: a checkpoint slows the log's fsynced
  * commits that overlap it (even one with no fsync of its own), and a big one far
  * more than in proportion. At 500 posts/s, every 250 ms (~280 pages each) made
- * 1% of the log's commits take over 2 ms, four times as many as every 50 ms
- * (`bench/storage/checkpointInterference.ts`, BENCHMARKS.md session 8).
+ * ~1% of the log's commits take over 2 ms; every 50 ms, half as many in the
+ * server and a sixth as many in `bench/storage/checkpointInterference.ts`
+ * (BENCHMARKS.md session 8).
  */
 export function startCheckpointer(file: string, intervalMs = 50): Checkpointer {
   const worker = startWorker(siblingModule(import.meta.url, 'sqliteCheckpointThread'), { file, intervalMs });

@@ -175,9 +175,9 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
       try {
         if (closing) throw new Error('read models are closed');
         // A batch at or below the checkpoint was applied already: not even projected (the writer checks again, in its transaction).
-        const beyond = lastPosition > (handedOver.get(projection) ?? Infinity);
-        if (!beyond && lastPosition <= committedCheckpoint(projection)) return Promise.resolve();
-        handedOver.set(projection, Math.max(lastPosition, handedOver.get(projection) ?? 0));
+        const highest = handedOver.get(projection);
+        if ((highest === undefined || lastPosition <= highest) && lastPosition <= committedCheckpoint(projection)) return Promise.resolve();
+        handedOver.set(projection, Math.max(lastPosition, highest ?? 0));
         const recording = recordingWriter(batch);
         write(recording.writer);
         recording.finish();
