@@ -1,6 +1,6 @@
 /**
  * How a read-model checkpoint on another thread slows the log's commits:
- *   npx tsx bench/storage/checkpointInterference.ts [intervalMs=100] [seconds=15]
+ *   npx tsx bench/storage/checkpointInterference.ts [intervalMs=50] [seconds=15]
  * The main thread commits one event every 2 ms with `synchronous = FULL`, as the
  * log does at 500 posts/s; a worker writes ~9 KB to a second WAL file every 2 ms,
  * as the read models do at that rate, and checkpoints it every `intervalMs`
@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-/** The read models' writer and checkpointer, in plain JavaScript: a worker started from tsx cannot load TypeScript. */
+/** The read models' writer and checkpointer, as an eval'd worker: the script stays one file, with no module of the server's to load. */
 const READ_MODELS = `
 const { workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
@@ -36,7 +36,7 @@ if (intervalMs > 0) {
 }
 `;
 
-const intervalMs = Number(process.argv[2] ?? 100);
+const intervalMs = Number(process.argv[2] ?? 50);
 const seconds = Number(process.argv[3] ?? 15);
 const dir = mkdtempSync(join(tmpdir(), 'checkpoint-bench-'));
 const log = new Database(join(dir, 'log.db'));
