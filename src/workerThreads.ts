@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
@@ -30,50 +29,17 @@ export function siblingModule(callerUrl: string, name: string): URL {
  * thread). For threads whose work can wait however long (checkpoints): on a
  * machine with few cores they would otherwise take a core from the event loop
  * or the event-store writer, whose delays a member sees as message latency.
- * Not for the read-model writer (it has `scheduleAsBatch`): starved under load,
- * its lag grows and queries waiting for their own writes time out (and a
- * catching-up runner measured ~15% slower with it). Elsewhere, or where it is
- * refused, a no-op.
+ * Not for the read-model writer: starved under load, its lag grows and queries
+ * waiting for their own writes time out (and a catching-up runner measured ~15%
+ * slower with it). Elsewhere, or where it is refused, a no-op.
  */
 export function runInBackground(nice = 10): void {
-  const tid = threadId();
-  if (tid === null) return;
+  if (process.platform !== 'linux') return;
   try {
-    setPriority(tid, nice);
+    // /proc/thread-self names this thread's id, which setpriority takes in place of a process id.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, nice);
   } catch {
     // Not permitted or not available: run at the normal priority.
-  }
-}
-
-/**
- * Puts the calling thread under Linux's SCHED_BATCH policy: the same share of
- * the CPU as before, but being woken no longer preempts the thread running on
- * that core, which is usually the one that woke it. For the read-model writer:
- * the event loop hands it a batch, and the writer, woken on the loop's core,
- * used to take that core for the batch's SQLite work (~0.4 ms) before the
- * loop's next line ran. At 500 posts/s, 8% of those hand-overs held the loop
- * 0.3-4 ms; under SCHED_BATCH, 0.3% (BENCHMARKS.md, session 9). The writer
- * runs on the other core when it is free, or at the next tick.
- *
- * Linux has no call for it in Node, so util-linux's `chrt` sets it, in the
- * background. Resolves whether it was set; elsewhere, or without `chrt`, the
- * thread keeps the normal policy.
- */
-export function scheduleAsBatch(): Promise<boolean> {
-  const tid = threadId();
-  if (tid === null) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    execFile('chrt', ['--batch', '--pid', '0', String(tid)], { timeout: 5000 }, (error) => resolve(error === null));
-  });
-}
-
-/** The calling thread's id on Linux (/proc/thread-self names it), which setpriority and chrt take in place of a process id. */
-function threadId(): number | null {
-  if (process.platform !== 'linux') return null;
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isSafeInteger(tid) && tid > 0 ? tid : null;
-  } catch {
-    return null;
   }
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +8,9 @@ function inWorker<T>(body: string): Promise<T> {
   const source = `
     const { parentPort } = await import('node:worker_threads');
     const { tsImport } = await import('tsx/esm/api');
-    const { runInBackground, scheduleAsBatch } = await tsImport(${module}, import.meta.url);
+    const { runInBackground } = await tsImport(${module}, import.meta.url);
     const { readFileSync } = await import('node:fs');
-    const statField = (path, field) => Number(readFileSync(path, 'utf8').split(') ')[1].split(' ')[field - 3]);
-    const niceOf = (path) => statField(path, 19);
-    const policyOf = (path) => statField(path, 41);
+    const niceOf = (path) => Number(readFileSync(path, 'utf8').split(') ')[1].split(' ')[16]);
     ${body}
   `;
   const worker = new Worker(source, { eval: true, type: 'module' } as never);
@@ -36,27 +33,5 @@ describe.runIf(process.platform === 'linux')('runInBackground', () => {
     // Raising a nice value is always allowed; a process already niced above 7 stays where it is.
     expect(thread).toBe(Math.max(7, niceBefore));
     expect(main).toBe(niceBefore);
-  });
-});
-
-/** util-linux's `chrt`, which `scheduleAsBatch` runs. */
-const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
-if (process.platform === 'linux' && !hasChrt) console.log('scheduleAsBatch: skipped: no chrt (util-linux)');
-const SCHED_OTHER = 0;
-const SCHED_BATCH = 3;
-
-describe.runIf(hasChrt)('scheduleAsBatch', () => {
-  it('puts the calling thread under SCHED_BATCH, at the same nice value; the process keeps its policy', async () => {
-    const policy = (path: string) => Number(readFileSync(path, 'utf8').split(') ')[1]!.split(' ')[38]);
-    expect(policy('/proc/self/stat')).toBe(SCHED_OTHER);
-    const after = await inWorker<{ set: boolean; thread: number; nice: number; process: number; niceBefore: number }>(`
-      const niceBefore = niceOf('/proc/thread-self/stat');
-      const set = await scheduleAsBatch();
-      parentPort.postMessage({ set, thread: policyOf('/proc/thread-self/stat'), nice: niceOf('/proc/thread-self/stat'), process: policyOf('/proc/self/stat'), niceBefore });
-    `);
-    expect(after.set).toBe(true);
-    expect(after.thread).toBe(SCHED_BATCH);
-    expect(after.nice).toBe(after.niceBefore);
-    expect(after.process).toBe(SCHED_OTHER);
   });
 });

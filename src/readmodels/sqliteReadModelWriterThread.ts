@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { scheduleAsBatch } from '../workerThreads.js';
 import { finishBulkLoad } from './sqliteReadModelSchema.js';
 import { openReadModelWriter, prepareWrites, type WriterReply, type WriterRequest } from './sqliteReadModelWrites.js';
 
@@ -14,9 +13,6 @@ const { file, bulkLoad } = workerData as { file: string; bulkLoad: boolean };
 const db = openReadModelWriter(file, { bulkLoad });
 const writes = prepareWrites(db, { deferRedactions: bulkLoad });
 const port = parentPort!;
-// A served file's batches come while the event loop serves members, whose latency comes first. A bulk load has
-// nothing else to serve, and both threads run flat out: there the policy measured 5-18% slower (3 pairs).
-if (!bulkLoad) void scheduleAsBatch();
 
 /** Batches that failed and that a later batch, sent before the failure was known, may follow. */
 const failed = new Set<number>();

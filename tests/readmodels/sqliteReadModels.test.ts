@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteReadModels } from '../../src/readmodels/sqliteReadModels.js';
 import { readModelContract } from '../contracts/readModelContract.js';
 import { moderationReadModelContract } from '../moderation/moderationReadModelContract.js';
 import { tempDir } from '../support/testApp.js';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const freshFile = async () => {
   const dir = tempDir('readmodels-');
@@ -92,46 +91,6 @@ describe('SQLite read models: the writer thread', () => {
     } finally {
       await here.close();
       await there.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-const hasChrt = process.platform === 'linux' && spawnSync('chrt', ['--version']).status === 0;
-if (process.platform === 'linux' && !hasChrt) console.log("the writer thread's scheduling: skipped: no chrt (util-linux)");
-
-describe.runIf(hasChrt)('SQLite read models: the writer thread\'s scheduling', () => {
-  const SCHED_BATCH = 3;
-  /** This process's threads under SCHED_BATCH (field 41 of a thread's stat). */
-  const batchThreads = () =>
-    readdirSync('/proc/self/task').filter((tid) => {
-      try {
-        return Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38]) === SCHED_BATCH;
-      } catch {
-        return false; // a thread that exited meanwhile
-      }
-    });
-  const user = { id: 'u-carol', username: 'carol', email: 'carol@example.test', role: 'member' as const, createdAt: '2025-01-27T10:00:00.000Z' };
-
-  it('a served file\'s writer runs under SCHED_BATCH (waking it does not preempt the event loop); a bulk load\'s does not', async () => {
-    const dir = tempDir('readmodels-');
-    const bulk = openSqliteReadModels(join(dir, 'bulk.db'), { bulkLoad: true });
-    try {
-      await bulk.applyBatch('chat', 1, (w) => w.putUser(user));
-      expect(batchThreads()).toEqual([]);
-      const served = openSqliteReadModels(join(dir, 'served.db'));
-      try {
-        await served.applyBatch('chat', 1, (w) => w.putUser(user));
-        await vi.waitFor(() => expect(batchThreads()).toHaveLength(1), { timeout: 5000, interval: 20 });
-        // The bulk load's writer started first: had it asked for the policy too, it would have it by now.
-        expect(batchThreads()).toHaveLength(1);
-        expect((await served.getUser(user.id))?.username).toBe('carol');
-      } finally {
-        await served.close();
-      }
-      expect(batchThreads()).toEqual([]);
-    } finally {
-      await bulk.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
