@@ -94,18 +94,19 @@ program
   .option('--sockets <n>', 'member sockets', positiveInt, FANOUT_DEFAULTS.sockets)
   .option('--threads <n>', 'threads the sockets are spread over', positiveInt, FANOUT_DEFAULTS.threads)
   .option('--rates <list>', 'posts/s, one run each', intList, FANOUT_DEFAULTS.rates)
-  .option('--processes <n>', 'socket load processes (at most 9,000 sockets each)', positiveInt, FANOUT_DEFAULTS.processes)
-  .option('--warmup <seconds>', 'warm-up posting before the runs (0: none)', Number, FANOUT_DEFAULTS.warmupS)
+  .option('--segment <seconds>', 'the servers take turns in segments this long, until each has had --duration (--duration or more: one turn each)', positiveNumber, FANOUT_DEFAULTS.segmentS)
+  .option('--processes <n>', 'socket load processes per server (at most 9,000 sockets each)', positiveInt, FANOUT_DEFAULTS.processes)
+  .option('--warmup <seconds>', 'warm-up posting to each server before the runs, at the middle rate (0: none)', Number, FANOUT_DEFAULTS.warmupS)
   .option('--durable-baseline-rates <list>', 'rates also run against the durable ws baseline (a reference row)', intList, FANOUT_DEFAULTS.durableBaselineRates)
   .option('--no-durable-baseline', 'skip the durable ws baseline')
   .action(
     async (
-      o: { sockets: number; threads: number; rates: number[]; processes: number; warmup: number; durableBaselineRates: number[]; durableBaseline: boolean },
+      o: { sockets: number; threads: number; rates: number[]; segment: number; processes: number; warmup: number; durableBaselineRates: number[]; durableBaseline: boolean },
       command: Command,
     ) => {
-      const { warmup, durableBaseline, durableBaselineRates, ...sizes } = o;
+      const { warmup, segment, durableBaseline, durableBaselineRates, ...sizes } = o;
       const processes = Math.max(o.processes, Math.ceil(o.sockets / 9000));
-      print(await scenarios.fanout(command, { ...sizes, processes, warmupS: warmup, durableBaselineRates: durableBaseline ? durableBaselineRates : [] }));
+      print(await scenarios.fanout(command, { ...sizes, processes, segmentS: segment, warmupS: warmup, durableBaselineRates: durableBaseline ? durableBaselineRates : [] }));
     },
   );
 

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { handlers as PosterHandlers, PostTarget } from '../load/poster.js';
 import type { SocketSpec } from '../load/sockets.js';
 import { seedChat } from '../lib/fixtures.js';
-import { watchProcess } from '../lib/procStats.js';
+import { cpuSeconds, rssBytes } from '../lib/procStats.js';
 import { startBaseline, startThreadline, waitProjected, type ServerUnderTest } from '../lib/processes.js';
 import { forkLoadProcess } from '../lib/rpc.js';
-import { latencyCells, ratioRow, useCells, withTempDir, type RunContext, type ScenarioResult, type TargetCheck } from '../lib/scenario.js';
+import { latencyCells, ratioRow, sleep, useCells, withTempDir, type RunContext, type ScenarioResult, type TargetCheck } from '../lib/scenario.js';
 import { SocketFleet } from '../lib/socketFleet.js';
 import { summarize } from '../lib/stats.js';
 import type { Row } from '../lib/table.js';
@@ -16,9 +16,19 @@ export interface FanoutOptions {
   threads: number;
   /** Posts per second, one measured run each. */
   rates: number[];
+  /** Seconds each server is measured at each rate, in all. */
   durationS: number;
+  /**
+   * The servers take turns in segments this long (seconds), in a rotating order, until each has had
+   * `durationS` at the rate: every server meets the same stretches of the host. `durationS` or more:
+   * one turn each.
+   */
+  segmentS: number;
+  /** Posting to each server before the runs, at the middle of `rates`: our server's JIT needs a few seconds. */
   warmupS: number;
-  /** Socket load processes (each holds at most 9,000). */
+  /** Quiet after each turn, so that a server's trailing work (projections, checkpoints) stays out of the next turn. */
+  settleMs: number;
+  /** Socket load processes per server (each holds at most 9,000). */
   processes: number;
   /** Concurrent HTTP connections of the poster. */
   connections: number;
@@ -33,7 +43,9 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
   threads: 100,
   rates: [100, 500, 2000],
   durationS: 5,
-  warmupS: 1,
+  segmentS: 1,
+  warmupS: 2,
+  settleMs: 200,
   processes: 1,
   connections: 64,
   graceMs: 5000,
@@ -43,12 +55,26 @@ export const FANOUT_DEFAULTS: FanoutOptions = {
 
 const POSTER_SCRIPT = new URL('../load/poster.ts', import.meta.url);
 
+type Posted = Awaited<ReturnType<typeof PosterHandlers.post>>;
+type Frames = Awaited<ReturnType<SocketFleet['collect']>>;
+
+/** A server under test with its own member sockets, and what its turns at one rate added up to. */
+interface Contender {
+  label: string;
+  server: ServerUnderTest;
+  fleet: SocketFleet;
+  failedSockets: number;
+  rates: number[];
+}
+
 /**
  * Fan-out latency: posts over REST at a fixed rate, spread over the threads;
  * latency is from the POST being sent to the `chat_message` frame arriving on
- * each member socket, and every frame is accounted for. The same load then runs
- * against the bare baseline, and the ratio row compares the two; then against
- * the bare baseline with a durable append before each broadcast, for reference.
+ * each member socket, and every frame is accounted for. Ours, the bare baseline
+ * and (for reference) the bare baseline with a durable append before each
+ * broadcast all run at once, each with its own sockets, and take turns under
+ * the same load in short segments, so that a slow stretch of the host falls on
+ * all of them alike; the ratio rows compare them.
  */
 export async function runFanout(options: FanoutOptions, context: RunContext): Promise<ScenarioResult> {
   const membersPerThread = Math.max(1, Math.round(options.sockets / options.threads));
@@ -60,115 +86,162 @@ export async function runFanout(options: FanoutOptions, context: RunContext): Pr
       thread.members.map((member) => ({ thread: thread.id, threadIndex, token: fixture.users[member]!.token })),
     );
     const targets: PostTarget[] = fixture.threads.map((thread) => ({ thread: thread.id, tokens: thread.members.map((m) => fixture.users[m]!.token) }));
-
-    const ours = await startThreadline({ dataDir, mode: context.mode, cpuProfileDir: context.cpuProfileDir, jwtSecret: fixture.jwtSecret });
-    let oursRows: Row[];
-    try {
-      await waitProjected(ours.url);
-      oursRows = await measure('threadline', ours, sockets, targets, options, context, notes);
-    } finally {
-      await ours.stop();
-    }
-    const runBaseline = async (label: string, env: Record<string, string> = {}, runOptions = options) => {
-      const baseline = await startBaseline('fanout', env);
-      try {
-        return await measure(label, baseline, sockets, targets, runOptions, context, notes);
-      } finally {
-        await baseline.stop();
-      }
-    };
-    const baselineRows = await runBaseline('bare ws baseline');
-    // Not a target: how much of the gap to the bare baseline is the fsync every post waits for before delivery.
     const durableRates = options.rates.filter((rate) => options.durableBaselineRates.includes(rate));
-    const durableRows =
-      durableRates.length > 0
-        ? await runBaseline('durable ws baseline', { BASELINE_DB: join(dataDir, 'fanout-baseline.db') }, { ...options, rates: durableRates })
-        : [];
 
-    const rows: Row[] = [];
-    const ratioColumns = ['p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'frames/s', 'POST p50 ms', 'POST p99 ms', 'server RSS MiB', 'server CPU %'];
-    const keep = ['posts/s asked'];
-    oursRows.forEach((row, i) => {
-      rows.push(row, baselineRows[i]!, ratioRow('ours / baseline', row, baselineRows[i]!, ratioColumns, keep));
-      const durable = durableRows.find((candidate) => candidate['posts/s asked'] === row['posts/s asked']);
-      if (durable) rows.push(durable, ratioRow('ours / durable baseline', row, durable, ratioColumns, keep));
-    });
-    return {
-      title: `Fan-out: ${sockets.length} sockets over ${options.threads} threads (${membersPerThread} recipients per post)`,
-      rows,
-      notes,
-      checks: fanoutChecks(oursRows, baselineRows, membersPerThread),
-    };
+    const servers: ServerUnderTest[] = [];
+    const contenders: Contender[] = [];
+    const poster = forkLoadProcess<typeof PosterHandlers>(POSTER_SCRIPT);
+    try {
+      const enter = async (label: string, server: ServerUnderTest, rates: number[]) => {
+        context.log(`fanout: ${label}: opening ${sockets.length} sockets`);
+        const opened = await SocketFleet.open(server.url, sockets, { processes: options.processes, concurrency: 100 });
+        contenders.push({ label, server, fleet: opened.fleet, failedSockets: opened.failed, rates });
+        if (opened.failed > 0) notes.push(`${label}: ${opened.failed} sockets failed to open: ${opened.failures.join('; ')}`);
+      };
+      const ours = await startThreadline({ dataDir, mode: context.mode, cpuProfileDir: context.cpuProfileDir, jwtSecret: fixture.jwtSecret });
+      servers.push(ours);
+      await waitProjected(ours.url);
+      await enter('threadline', ours, options.rates);
+      const bare = await startBaseline('fanout');
+      servers.push(bare);
+      await enter('bare ws baseline', bare, options.rates);
+      if (durableRates.length > 0) {
+        // Not a target: how much of the gap to the bare baseline is the fsync every post waits for before delivery.
+        const durable = await startBaseline('fanout', { BASELINE_DB: join(dataDir, 'fanout-baseline.db') });
+        servers.push(durable);
+        await enter('durable ws baseline', durable, durableRates);
+      }
+
+      const turn = (contender: Contender, runId: string, rate: number, durationS: number) =>
+        poster.call('post', {
+          url: contender.server.url,
+          runId,
+          rate,
+          durationMs: durationS * 1000,
+          threads: targets,
+          connections: options.connections,
+          maxInFlight: 5000,
+        });
+      if (options.warmupS > 0) {
+        const sorted = [...options.rates].sort((a, b) => a - b);
+        const warmupRate = sorted[Math.floor((sorted.length - 1) / 2)]!;
+        for (const contender of contenders) {
+          await contender.fleet.startRun('warmup');
+          const warm = await turn(contender, 'warmup', warmupRate, options.warmupS);
+          await contender.fleet.collect(warm.okMasks, options.graceMs);
+        }
+      }
+
+      const rows: Row[] = [];
+      for (const rate of options.rates) {
+        const running = contenders.filter((contender) => contender.rates.includes(rate));
+        const segments = Math.max(1, Math.round(options.durationS / Math.min(options.segmentS, options.durationS)));
+        const segmentS = options.durationS / segments;
+        context.log(`fanout: ${rate} posts/s, ${running.map((c) => c.label).join(', ')} in turns of ${segmentS.toFixed(2)} s, ${options.durationS} s each`);
+        const totals = new Map(running.map((contender) => [contender, new Totals()]));
+        for (let segment = 0; segment < segments; segment++) {
+          // Rotate who goes first, so that no server always follows the same one.
+          for (let k = 0; k < running.length; k++) {
+            const contender = running[(segment + k) % running.length]!;
+            const runId = `r${rate}s${segment}`;
+            await contender.fleet.startRun(runId);
+            const cpuBefore = cpuSeconds(contender.server.pid);
+            const started = performance.now();
+            const posted = await turn(contender, runId, rate, segmentS);
+            const frames = await contender.fleet.collect(posted.okMasks, options.graceMs);
+            totals.get(contender)!.add(posted, frames, (performance.now() - started) / 1000, cpuSeconds(contender.server.pid) - cpuBefore);
+            await sleep(options.settleMs);
+          }
+        }
+        for (const contender of running) rows.push(totals.get(contender)!.row(contender, rate, notes));
+      }
+      for (const contender of contenders) await contender.fleet.closeAll();
+      return {
+        title: `Fan-out: ${sockets.length} sockets over ${options.threads} threads (${membersPerThread} recipients per post)`,
+        rows: withRatios(rows),
+        notes,
+        checks: fanoutChecks(
+          rows.filter((row) => row.target === 'threadline'),
+          rows.filter((row) => row.target === 'bare ws baseline'),
+          membersPerThread,
+        ),
+      };
+    } finally {
+      await poster.stop();
+      for (const contender of contenders) await contender.fleet.stop();
+      for (const server of servers) await server.stop();
+    }
   });
 }
 
-async function measure(
-  label: string,
-  server: ServerUnderTest,
-  sockets: SocketSpec[],
-  targets: PostTarget[],
-  options: FanoutOptions,
-  context: RunContext,
-  notes: string[],
-): Promise<Row[]> {
-  context.log(`fanout: ${label}: opening ${sockets.length} sockets`);
-  const opened = await SocketFleet.open(server.url, sockets, { processes: options.processes, concurrency: 100 });
-  const poster = forkLoadProcess<typeof PosterHandlers>(POSTER_SCRIPT);
-  const rows: Row[] = [];
-  try {
-    if (opened.failed > 0) notes.push(`${label}: ${opened.failed} sockets failed to open: ${opened.failures.join('; ')}`);
-    const post = (runId: string, rate: number, durationS: number) =>
-      poster.call('post', {
-        url: server.url,
-        runId,
-        rate,
-        durationMs: durationS * 1000,
-        threads: targets,
-        connections: options.connections,
-        maxInFlight: 5000,
-      });
-    if (options.warmupS > 0) {
-      await opened.fleet.startRun('warmup');
-      const warm = await post('warmup', Math.min(...options.rates), options.warmupS);
-      await opened.fleet.collect(warm.okMasks, options.graceMs);
+/** Ours, then the baselines at the same rate each followed by its ratio row. */
+function withRatios(rows: Row[]): Row[] {
+  const ratioColumns = ['p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'frames/s', 'POST p50 ms', 'POST p99 ms', 'server RSS MiB', 'server CPU %'];
+  const keep = ['posts/s asked'];
+  const out: Row[] = [];
+  for (const ours of rows.filter((row) => row.target === 'threadline')) {
+    const at = (label: string) => rows.find((row) => row.target === label && row['posts/s asked'] === ours['posts/s asked']);
+    out.push(ours);
+    for (const [label, ratio] of [
+      ['bare ws baseline', 'ours / baseline'],
+      ['durable ws baseline', 'ours / durable baseline'],
+    ] as const) {
+      const baseline = at(label);
+      if (baseline) out.push(baseline, ratioRow(ratio, ours, baseline, ratioColumns, keep));
     }
-    for (const rate of options.rates) {
-      context.log(`fanout: ${label}: ${rate} posts/s for ${options.durationS} s`);
-      const runId = `r${rate}`;
-      await opened.fleet.startRun(runId);
-      const watch = watchProcess(server.pid);
-      const started = performance.now();
-      const posted = await post(runId, rate, options.durationS);
-      const frames = await opened.fleet.collect(posted.okMasks, options.graceMs);
-      const windowS = (performance.now() - started) / 1000;
-      const use = watch.stop();
-      const errors =
-        frames.lost + frames.duplicates + frames.unexpected + frames.misrouted + frames.closed + posted.failed + posted.dropped + posted.unanswered + opened.failed;
-      if (posted.errors.length > 0) notes.push(`${label} at ${rate}/s: post errors ${JSON.stringify(posted.statuses)}`);
-      if (frames.closed > 0) notes.push(`${label} at ${rate}/s: sockets closed by the server: ${frames.closeReasons.join('; ')}`);
-      const postLatency = summarize(posted.httpLatencies);
-      rows.push({
-        target: label,
-        'posts/s asked': rate,
-        'posts/s sent': (posted.ok + posted.failed) / (posted.sendingMs / 1000),
-        'posts ok': posted.ok,
-        frames: frames.frames,
-        lost: frames.lost,
-        dup: frames.duplicates,
-        errors,
-        ...latencyCells(summarize(...frames.latencies)),
-        'frames/s': frames.frames / windowS,
-        'POST p50 ms': postLatency.p50,
-        'POST p99 ms': postLatency.p99,
-        ...useCells(use),
-      });
-    }
-    await opened.fleet.closeAll();
-  } finally {
-    await poster.stop();
-    await opened.fleet.stop();
   }
-  return rows;
+  return out;
+}
+
+/** One server's turns at one rate, added up into its table row. */
+class Totals {
+  private readonly posted: Posted[] = [];
+  private readonly frames: Frames[] = [];
+  private windowS = 0;
+  private cpuS = 0;
+
+  add(posted: Posted, frames: Frames, windowS: number, cpuS: number): void {
+    this.posted.push(posted);
+    this.frames.push(frames);
+    this.windowS += windowS;
+    this.cpuS += cpuS;
+  }
+
+  row(contender: Contender, rate: number, notes: string[]): Row {
+    const sum = <T>(items: T[], value: (item: T) => number) => items.reduce((total, item) => total + value(item), 0);
+    const ok = sum(this.posted, (p) => p.ok);
+    const failed = sum(this.posted, (p) => p.failed);
+    const sendingS = sum(this.posted, (p) => p.sendingMs) / 1000;
+    const frames = sum(this.frames, (f) => f.frames);
+    const lost = sum(this.frames, (f) => f.lost);
+    const duplicates = sum(this.frames, (f) => f.duplicates);
+    // Sockets stay closed once closed: the last turn's count is the run's.
+    const closed = this.frames.at(-1)?.closed ?? 0;
+    const errors =
+      lost + duplicates + sum(this.frames, (f) => f.unexpected + f.misrouted) + closed + failed +
+      sum(this.posted, (p) => p.dropped + p.unanswered) + contender.failedSockets;
+    const statuses: Record<string, number> = {};
+    for (const posted of this.posted) for (const [status, count] of Object.entries(posted.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+    if (failed > 0) notes.push(`${contender.label} at ${rate}/s: post errors ${JSON.stringify(statuses)}`);
+    const closeReasons = this.frames.at(-1)?.closeReasons ?? [];
+    if (closed > 0) notes.push(`${contender.label} at ${rate}/s: sockets closed by the server: ${closeReasons.join('; ')}`);
+    const postLatency = summarize(...this.posted.map((p) => p.httpLatencies));
+    return {
+      target: contender.label,
+      'posts/s asked': rate,
+      'posts/s sent': (ok + failed) / sendingS,
+      'posts ok': ok,
+      frames,
+      lost,
+      dup: duplicates,
+      errors,
+      ...latencyCells(summarize(...this.frames.flatMap((f) => f.latencies))),
+      'frames/s': frames / this.windowS,
+      'POST p50 ms': postLatency.p50,
+      'POST p99 ms': postLatency.p99,
+      ...useCells({ rssBytes: rssBytes(contender.server.pid), peakRssBytes: NaN, cpuPercent: (this.cpuS / this.windowS) * 100 }),
+    };
+  }
 }
 
 function fanoutChecks(ours: Row[], baseline: Row[], recipients: number): TargetCheck[] {

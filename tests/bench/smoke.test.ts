@@ -29,9 +29,10 @@ function expectPrintable(result: ScenarioResult): void {
 }
 
 describe('bench scenarios at tiny sizes', () => {
-  it('fanout delivers every acknowledged post once to every member socket, ours and both baselines', { timeout: TIMEOUT }, async () => {
+  it('fanout delivers every acknowledged post once to every member socket, ours and both baselines, over alternating turns', { timeout: TIMEOUT }, async () => {
+    // Two turns of 0.5 s each per server: the rows add the turns up.
     const result = await runFanout(
-      { sockets: 6, threads: 2, rates: [20], durationS: 1, warmupS: 0, processes: 1, connections: 4, graceMs: 15_000, durableBaselineRates: [20] },
+      { sockets: 6, threads: 2, rates: [20], durationS: 1, segmentS: 0.5, warmupS: 0, settleMs: 0, processes: 1, connections: 4, graceMs: 15_000, durableBaselineRates: [20] },
       context,
     );
     expectPrintable(result);
