@@ -6,10 +6,12 @@ import { runInBackground } from '../workerThreads.js';
  * Checkpoints one WAL file on a timer. PASSIVE never blocks writers or
  * readers; a busy file is simply tried again on the next tick.
  */
-const { file, intervalMs } = workerData as { file: string; intervalMs: number };
+const { file, intervalMs, unsynced } = workerData as { file: string; intervalMs: number; unsynced: boolean };
 runInBackground();
 const db = new Database(file);
 db.pragma('busy_timeout = 1000');
+// A checkpoint's own fsyncs (the WAL before it, the file after it) follow the connection's setting.
+if (unsynced) db.pragma('synchronous = OFF');
 
 const checkpoint = () => {
   try {

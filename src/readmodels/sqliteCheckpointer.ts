@@ -16,10 +16,11 @@ export interface Checkpointer {
  * more than in proportion. At 500 posts/s, every 250 ms (~280 pages each) made
  * ~1% of the log's commits take over 2 ms; every 50 ms, half as many in the
  * server and a sixth as many in `bench/storage/checkpointInterference.ts`
- * (BENCHMARKS.md session 8).
+ * (BENCHMARKS.md session 8). With `unsynced` the checkpoints do no fsync either
+ * (see unsyncedWrites.ts).
  */
-export function startCheckpointer(file: string, intervalMs = 50): Checkpointer {
-  const worker = startWorker(siblingModule(import.meta.url, 'sqliteCheckpointThread'), { file, intervalMs });
+export function startCheckpointer(file: string, { intervalMs = 50, unsynced = false }: { intervalMs?: number; unsynced?: boolean } = {}): Checkpointer {
+  const worker = startWorker(siblingModule(import.meta.url, 'sqliteCheckpointThread'), { file, intervalMs, unsynced });
   // Nothing may keep a process alive only to checkpoint.
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -9,8 +9,8 @@ import { openReadModelWriter, prepareWrites, type WriterReply, type WriterReques
  * and projecting the next events, or serving requests.
  */
 
-const { file, bulkLoad } = workerData as { file: string; bulkLoad: boolean };
-const db = openReadModelWriter(file, { bulkLoad });
+const { file, bulkLoad, unsynced } = workerData as { file: string; bulkLoad: boolean; unsynced: boolean };
+const db = openReadModelWriter(file, { bulkLoad, unsynced });
 const writes = prepareWrites(db, { deferRedactions: bulkLoad });
 const port = parentPort!;
 

@@ -30,6 +30,8 @@ export interface ReadModelFileOptions {
    * `finishBulkLoad`), so the file answers queries correctly only once closed.
    */
   bulkLoad?: boolean;
+  /** A served file written with no fsync at all, guarded by `claimUnsynced` (see unsyncedWrites.ts). */
+  unsynced?: boolean;
 }
 
 /** The main thread's connection: creates the file and its schema, then serves queries. */
@@ -48,8 +50,9 @@ export function openReadModelFile(file: string, options: ReadModelFileOptions): 
 /** The writer thread's connection to a file `openReadModelFile` created. */
 export function openReadModelWriter(file: string, options: ReadModelFileOptions): Database.Database {
   const db = new Database(file, { fileMustExist: true });
-  // Read models are rebuildable from the log: losing the last batch on power loss only replays it.
-  db.pragma(options.bulkLoad ? 'synchronous = OFF' : 'synchronous = NORMAL');
+  // Read models are rebuildable from the log: losing the last batch on power loss only replays it. With `unsynced`,
+  // not even the WAL's header is synced when the WAL restarts after a checkpoint (unsyncedWrites.ts says why).
+  db.pragma(options.bulkLoad || options.unsynced ? 'synchronous = OFF' : 'synchronous = NORMAL');
   // Up to 64 MiB of pages (SQLite's default is 2 MiB): batches insert into random pages of the id indexes,
   // which otherwise are read back from the OS for every batch once the file outgrows the cache.
   db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);

@@ -14,6 +14,7 @@ import type {
 import { BatchSequence } from './batchSequence.js';
 import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
 import { startCheckpointer } from './sqliteCheckpointer.js';
+import { claimUnsynced, currentBootId } from './unsyncedWrites.js';
 import {
   openReadModelFile,
   recordingWriter,
@@ -115,9 +116,13 @@ const toReport = (r: ReportRow): ReportView => ({
  * file is an ordinary read-model store.
  */
 export function openSqliteReadModels(file: string, options: ReadModelFileOptions = {}): ReadModelStore {
-  const db = openReadModelFile(file, options);
-  const writer = new WriterThread(file, options);
-  const checkpointer = options.bulkLoad ? null : startCheckpointer(file);
+  // A served file is written with no fsync where a boot id tells a process crash (harmless) from a machine one.
+  const bootId = options.bulkLoad ? null : currentBootId();
+  const claim = bootId ? claimUnsynced(file, bootId) : null;
+  const fileOptions: ReadModelFileOptions = { ...options, unsynced: claim !== null };
+  const db = openReadModelFile(file, fileOptions);
+  const writer = new WriterThread(file, fileOptions);
+  const checkpointer = options.bulkLoad ? null : startCheckpointer(file, { unsynced: claim !== null });
 
   const s = {
     checkpoint: db.prepare<[string], number>('SELECT position FROM checkpoints WHERE projection = ?').pluck(),
@@ -271,6 +276,7 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
           await writer.close();
           db.close();
           await checkpointer?.stop();
+          claim?.release();
         }
       })();
       return closing;
@@ -288,7 +294,11 @@ class WriterThread {
   private readonly exited: Promise<void>;
 
   constructor(file: string, options: ReadModelFileOptions) {
-    this.worker = startWorker(siblingModule(import.meta.url, 'sqliteReadModelWriterThread'), { file, bulkLoad: options.bulkLoad ?? false });
+    this.worker = startWorker(siblingModule(import.meta.url, 'sqliteReadModelWriterThread'), {
+      file,
+      bulkLoad: options.bulkLoad ?? false,
+      unsynced: options.unsynced ?? false,
+    });
     // Referenced only while a request is in flight: an idle store does not keep the process alive.
     this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => this.settle(reply));

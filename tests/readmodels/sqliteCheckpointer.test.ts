@@ -23,7 +23,7 @@ describe('the read models checkpointer', () => {
   it('copies the WAL into the database file from its own thread while the owner keeps its connection open', async () => {
     const { file, db } = walOnlyDatabase(5000);
     const before = statSync(file).size;
-    const checkpointer = startCheckpointer(file, 50);
+    const checkpointer = startCheckpointer(file, { intervalMs: 50 });
     await expect.poll(() => statSync(file).size, { timeout: 10_000 }).toBeGreaterThan(before + 500_000);
     expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 5000 });
     await checkpointer.stop();
@@ -32,7 +32,7 @@ describe('the read models checkpointer', () => {
 
   it('checkpoints once more when stopped', async () => {
     const { file, db } = walOnlyDatabase(0);
-    const checkpointer = startCheckpointer(file, 60_000);
+    const checkpointer = startCheckpointer(file, { intervalMs: 60_000 });
     const before = statSync(file).size;
     const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
     db.transaction(() => {
