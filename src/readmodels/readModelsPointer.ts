@@ -44,7 +44,7 @@ export function removeOldReadModels(dataDir: string, keep: string[]): string[] {
   const removed: string[] = [];
   for (const entry of readdirSync(dataDir)) {
     // With its WAL, shared memory, lock and unsynced-writes markers (unsyncedWrites.ts).
-    const base = entry.replace(/(-wal|-shm|\.lock|\.unsynced-\d+)$/, '');
+    const base = entry.replace(/(-wal|-shm|\.lock|\.unsynced-[\d-]+)$/, '');
     if (!(base === DEFAULT_FILE || GENERATION.test(base)) || keep.includes(base)) continue;
     rmSync(join(dataDir, entry), { force: true });
     if (base === entry) removed.push(entry);

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
  * The file is derived from the log, so losing it costs a rebuild, never an event.
  * But if the machine (not just the process: the page cache survives that) stops
  * while writes are only in the page cache, SQLite may leave the file corrupt. So
- * each process writing it leaves a marker, `<file>.unsynced-<pid>`, holding the
+ * each store writing it leaves a marker, `<file>.unsynced-<pid>-<n>`, holding the
  * machine's boot id, and removes it once its close has synced the file. A marker
  * from an earlier boot means the machine stopped while that process was writing:
  * the file is discarded before it is opened, and the projections, finding no
@@ -55,7 +55,7 @@ function markersOf(file: string): Marker[] {
       } catch {
         // Removed meanwhile by the process that owned it.
       }
-      return { path, pid: Number(name.slice(prefix.length)), bootId };
+      return { path, pid: Number(name.slice(prefix.length).split('-')[0]), bootId };
     });
 }
 
@@ -110,9 +110,12 @@ function withLock<T>(file: string, run: () => T): T {
   }
 }
 
+/** Stores this process opened: two on one file (as in tests) each keep their own marker until their own close. */
+let claims = 0;
+
 /** Call before opening `file` for writing without fsyncs. */
 export function claimUnsynced(file: string, bootId: string): UnsyncedClaim {
-  const own = `${file}.unsynced-${process.pid}`;
+  const own = `${file}.unsynced-${process.pid}-${++claims}`;
   const discarded = withLock(file, () => {
     const stale = markersOf(file).filter((marker) => marker.bootId !== bootId);
     if (stale.length > 0) {

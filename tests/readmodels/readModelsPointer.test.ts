@@ -10,7 +10,7 @@ describe('old read-model generations', () => {
     const old = 'readmodels-20260101T000000000Z.db';
     const previous = 'readmodels-20260102T000000000Z.db';
     const current = 'readmodels-20260103T000000000Z.db';
-    const files = [old, `${old}-wal`, `${old}-shm`, `${old}.lock`, `${old}.unsynced-123`, previous, `${previous}.lock`, current, `${current}.unsynced-9`, 'events.db'];
+    const files = [old, `${old}-wal`, `${old}-shm`, `${old}.lock`, `${old}.unsynced-123-1`, previous, `${previous}.lock`, current, `${current}.unsynced-9`, 'events.db'];
     for (const name of files) writeFileSync(join(dir, name), '');
 
     expect(removeOldReadModels(dir, [current, previous])).toEqual([old]);

@@ -27,9 +27,9 @@ async function fileWithAlice() {
 
 describe.skipIf(!bootId)('read models written without fsync', () => {
   it('leave a marker with the boot id while a process writes them, removed once its close has synced the file', async () => {
-    const { dir, file, store } = await fileWithAlice();
-    expect(markers(dir)).toEqual([`readmodels.db.unsynced-${process.pid}`]);
-    expect(readFileSync(`${file}.unsynced-${process.pid}`, 'utf8').trim()).toBe(bootId);
+    const { dir, store } = await fileWithAlice();
+    expect(markers(dir)).toEqual([expect.stringMatching(new RegExp(`^readmodels\\.db\\.unsynced-${process.pid}-\\d+$`))]);
+    expect(readFileSync(join(dir, markers(dir)[0]!), 'utf8').trim()).toBe(bootId);
     await store.close();
     expect(markers(dir)).toEqual([]);
   });
@@ -38,13 +38,13 @@ describe.skipIf(!bootId)('read models written without fsync', () => {
     const { dir, file, store } = await fileWithAlice();
     await store.close();
     // As a process leaves it when the machine stops under it.
-    writeFileSync(`${file}.unsynced-4242`, 'an-earlier-boot\n');
+    writeFileSync(`${file}.unsynced-4242-1`, 'an-earlier-boot\n');
 
     const reopened = openSqliteReadModels(file);
     try {
       expect(await reopened.checkpoint('chat')).toBe(0);
       expect(await reopened.getUser(alice.id)).toBeNull();
-      expect(markers(dir)).toEqual([`readmodels.db.unsynced-${process.pid}`]);
+      expect(markers(dir)).toEqual([expect.stringMatching(new RegExp(`^readmodels\\.db\\.unsynced-${process.pid}-\\d+$`))]);
     } finally {
       await reopened.close();
     }
@@ -71,7 +71,7 @@ describe.skipIf(!bootId)('read models written without fsync', () => {
     const killed = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await killed;
-    expect(markers(dir)).toEqual([`readmodels.db.unsynced-${child.pid}`]);
+    expect(markers(dir)).toEqual([`readmodels.db.unsynced-${child.pid}-1`]);
 
     const store = openSqliteReadModels(file);
     expect(await store.checkpoint('chat')).toBe(7);
@@ -79,6 +79,16 @@ describe.skipIf(!bootId)('read models written without fsync', () => {
     await store.close();
     expect(markers(dir)).toEqual([]);
   }, 60_000);
+
+  it('keep a marker per store: two stores on one file, the first one closed, the second still marked', async () => {
+    const { dir, file, store } = await fileWithAlice();
+    const second = openSqliteReadModels(file);
+    expect(markers(dir)).toHaveLength(2);
+    await store.close();
+    expect(markers(dir)).toHaveLength(1);
+    await second.close();
+    expect(markers(dir)).toEqual([]);
+  });
 
   it('do not apply to a bulk load, which nothing serves until it is finished', async () => {
     const dir = tempDir('unsynced-');
