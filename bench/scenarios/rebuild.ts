@@ -45,6 +45,7 @@ export async function runRebuild(options: RebuildOptions, context: RunContext): 
         const result = await rebuilder.call('rebuild', { eventsFile: join(dataDir, 'events.db'), readModelsFile: join(dir, `readmodels-${via}.db`), via });
         const use = watch.stop();
         if (result.failure) notes.push(`rebuild via ${via} failed: ${result.failure}`);
+        notes.push(`${via}: timed until the file could be served; syncing it to disk after that took ${Math.round(result.syncMs)} ms more`);
         rows.push({
           target: via === 'runner' ? 'projection runner from 0 (batch latency)' : 'replayLog, as cli rebuild (page latency)',
           events: result.events,

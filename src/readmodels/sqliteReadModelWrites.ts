@@ -25,12 +25,13 @@ const WRITER_CACHE_KIB = 65536;
 
 export interface ReadModelFileOptions {
   /**
-   * A rebuild into a fresh file that nothing serves yet: no fsync at all, and the
+   * A rebuild into a fresh file that nothing serves yet: no fsync while it loads
+   * (nor at its close, where `unsynced`), and the
    * big tables' keys and the redactions wait for the load to finish (see
    * `finishBulkLoad`), so the file answers queries correctly only once closed.
    */
   bulkLoad?: boolean;
-  /** A served file written with no fsync at all, guarded by `claimUnsynced` (see unsyncedWrites.ts). */
+  /** A file written with no fsync at all, guarded by `claimUnsynced` (see unsyncedWrites.ts). */
   unsynced?: boolean;
 }
 
@@ -41,8 +42,10 @@ export function openReadModelFile(file: string, options: ReadModelFileOptions): 
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
-  // This connection only reads once the schema exists: it never checkpoints.
+  // This connection only reads once the schema exists: it never checkpoints, but at its close when it is the file's
+  // last connection (a bulk load's is), and that checkpoint syncs the file unless it is `unsynced`.
   db.pragma('wal_autocheckpoint = 0');
+  if (options.unsynced) db.pragma('synchronous = OFF');
   createSchema(db, { deferKeys: options.bulkLoad ?? false });
   return db;
 }

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelSwaps } from '../../src/metrics/metrics.js';
 import { ALL_PROJECTIONS } from '../../src/projections/all.js';
 import { currentReadModelsFile, currentReadModelsName } from '../../src/readmodels/readModelsPointer.js';
 import { replayLog } from '../../src/readmodels/rebuild.js';
 import { openSqliteReadModels } from '../../src/readmodels/sqliteReadModels.js';
+import { currentBootId } from '../../src/readmodels/unsyncedWrites.js';
 import { runCli } from '../support/cli.js';
 import { randomHistory } from '../support/randomHistory.js';
 import { startTestApp, tempDir, type TestApp, type TestUser } from '../support/testApp.js';
@@ -63,6 +65,12 @@ describe('rebuild', () => {
     const rebuilt = currentReadModelsFile(t.dataDir);
     expect(rebuilt).not.toBe(live);
     await expect.poll(swaps, { timeout: 10_000 }).toBe(before + 1);
+    if (currentBootId()) {
+      // The CLI synced the file it loaded without fsync before it exited: what marks it now is the server writing it.
+      const prefix = `${basename(rebuilt)}.unsynced-`;
+      const writers = readdirSync(t.dataDir).filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length).split('-')[0]);
+      expect(writers).toEqual([String(process.pid)]);
+    }
 
     // Nothing was appended meanwhile: the old file stopped exactly where the new one is.
     expect(await t.server.services.store.headPosition()).toBe(head);

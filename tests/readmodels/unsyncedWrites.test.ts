@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -91,12 +91,45 @@ describe.skipIf(!bootId)('read models written without fsync', () => {
     expect(markers(dir)).toEqual([]);
   });
 
-  it('do not apply to a bulk load, which nothing serves until it is finished', async () => {
+  it('guard a bulk load past its close, which does not sync it: its marker stays until syncToDisk', async () => {
     const dir = tempDir('unsynced-');
-    const store = openSqliteReadModels(join(dir, 'readmodels.db'), { bulkLoad: true });
-    await store.applyBatch('chat', 7, (w) => w.putUser(alice));
+    const file = join(dir, 'readmodels.db');
+    const bulk = openSqliteReadModels(file, { bulkLoad: true });
+    await bulk.applyBatch('chat', 7, (w) => w.putUser(alice));
+    expect(() => bulk.syncToDisk()).toThrow(/after close/);
+    await bulk.close();
+    const [marker] = markers(dir);
+    expect(marker).toMatch(new RegExp(`^readmodels\\.db\\.unsynced-${process.pid}-\\d+$`));
+    expect(readFileSync(join(dir, marker!), 'utf8').trim()).toBe(bootId);
+
+    // Servable before the sync: a store opened on it now keeps its data.
+    const served = openSqliteReadModels(file);
+    expect(await served.checkpoint('chat')).toBe(7);
+    bulk.syncToDisk();
+    expect(markers(dir)).toHaveLength(1);
+    await served.close();
     expect(markers(dir)).toEqual([]);
-    await store.close();
-    expect(existsSync(join(dir, 'readmodels.db.lock'))).toBe(false);
+    expect((await reopenedUser(file))?.username).toBe('alice');
+  });
+
+  it('discard a bulk load whose machine stopped before it was synced', async () => {
+    const dir = tempDir('unsynced-');
+    const file = join(dir, 'readmodels.db');
+    const bulk = openSqliteReadModels(file, { bulkLoad: true });
+    await bulk.applyBatch('chat', 7, (w) => w.putUser(alice));
+    await bulk.close();
+    // What the next boot finds: the marker of the bulk load, from the boot before.
+    const [marker] = markers(dir);
+    writeFileSync(join(dir, marker!), 'an-earlier-boot\n');
+    expect(await reopenedUser(file)).toBeNull();
   });
 });
+
+async function reopenedUser(file: string): Promise<UserView | null> {
+  const store = openSqliteReadModels(file);
+  try {
+    return await store.getUser(alice.id);
+  } finally {
+    await store.close();
+  }
+}

@@ -64,6 +64,8 @@ export function registerRebuild(program: Command): void {
           switchReadModels(dataDir, name);
           status.eventsPerSecond = progress.rate(result.applied);
           report('done');
+          // Servers may switch already: until this sync, the file's marker has a machine crash discard it.
+          target.syncToDisk();
           const removed = removeOldReadModels(dataDir, [name, previous]);
           console.log(
             `rebuilt ${name} from ${result.applied} events (up to position ${result.position}) at ${status.eventsPerSecond} events/s; ` +
