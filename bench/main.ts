@@ -97,7 +97,7 @@ program
   .option('--segment <seconds>', 'the servers take turns in segments this long, until each has had --duration (--duration or more: one turn each)', positiveNumber, FANOUT_DEFAULTS.segmentS)
   .option('--processes <n>', 'socket load processes per server (at most 9,000 sockets each)', positiveInt, FANOUT_DEFAULTS.processes)
   .option('--warmup <seconds>', 'warm-up posting to each server before the runs, at the middle rate (0: none)', Number, FANOUT_DEFAULTS.warmupS)
-  .option('--durable-baseline-rates <list>', 'rates also run against the durable ws baseline (a reference row)', intList, FANOUT_DEFAULTS.durableBaselineRates)
+  .option('--durable-baseline-rates <list>', 'rates also run against the durable ws baseline (a reference row; none by default, e.g. 500)', intList, FANOUT_DEFAULTS.durableBaselineRates)
   .option('--no-durable-baseline', 'skip the durable ws baseline')
   .action(
     async (
