@@ -4,9 +4,10 @@ import type Database from 'better-sqlite3';
  * The SQLite read models' schema. The big tables (messages, user_activity,
  * report_events: a row or two per event) declare no key inline: their unique
  * keys are indexes of their own (KEY_INDEXES), so that a bulk load can write the
- * rows first and build the keys once at the end. Building an index sorts its
- * rows once; maintaining it inserts every row into a random page of it, which
- * was most of a rebuild's SQL time.
+ * rows first and build some keys once at the end. Building an index sorts its
+ * rows once; maintaining it inserts every row into a page of it, on the writer
+ * thread, which in a rebuild is as busy as the thread reading the log. What is
+ * built at the end is built while nothing else runs.
  */
 
 const TABLES = `
@@ -63,19 +64,26 @@ interface KeyIndex {
   columns: string;
   /** Declared inline (PRIMARY KEY) by INLINE_KEYS files, which therefore lack this index and need not build it. */
   inlineBefore: boolean;
+  /**
+   * Built at the end of a bulk load rather than maintained during it. Only the message ids': the keys sorted by a
+   * user or a thread cost more to sort at the end (user_activity_by_user alone took ~160-280 ms of a 200,000-event
+   * rebuild) than to maintain on the writer thread, which keeps up with the reading thread either way
+   * (BENCHMARKS.md, session 11). Redactions wait for this one (see `prepareWrites`).
+   */
+  deferred: boolean;
 }
 
 const KEY_INDEXES: readonly KeyIndex[] = [
-  { name: 'messages_by_id', table: 'messages', columns: 'id', inlineBefore: true },
-  { name: 'messages_by_thread', table: 'messages', columns: 'thread_id, seq', inlineBefore: false },
-  { name: 'user_activity_by_user', table: 'user_activity', columns: 'user_id, position', inlineBefore: true },
-  { name: 'report_events_by_message', table: 'report_events', columns: 'message_id, position', inlineBefore: true },
+  { name: 'messages_by_id', table: 'messages', columns: 'id', inlineBefore: true, deferred: true },
+  { name: 'messages_by_thread', table: 'messages', columns: 'thread_id, seq', inlineBefore: false, deferred: false },
+  { name: 'user_activity_by_user', table: 'user_activity', columns: 'user_id, position', inlineBefore: true, deferred: false },
+  { name: 'report_events_by_message', table: 'report_events', columns: 'message_id, position', inlineBefore: true, deferred: false },
 ];
 
 /**
  * Creates what is missing of the schema; a file made by earlier code keeps its
- * layout. With `deferKeys` (a bulk load) the big tables' key indexes are left
- * for `finishBulkLoad`.
+ * layout. With `deferKeys` (a bulk load) the deferred key indexes are left for
+ * `finishBulkLoad`.
  */
 export function createSchema(db: Database.Database, { deferKeys }: { deferKeys: boolean }): void {
   db.transaction(() => {
@@ -84,7 +92,8 @@ export function createSchema(db: Database.Database, { deferKeys }: { deferKeys: 
     db.exec(SMALL_INDEXES);
     if (fresh) db.pragma(`user_version = ${KEYS_AS_INDEXES}`);
   }).immediate();
-  if (!deferKeys) finishBulkLoad(db);
+  if (deferKeys) buildKeyIndexes(db, (index) => !index.deferred);
+  else finishBulkLoad(db);
 }
 
 /**
@@ -93,18 +102,22 @@ export function createSchema(db: Database.Database, { deferKeys }: { deferKeys: 
  * opened for serving goes through here, so one whose bulk load was interrupted
  * is completed before it is used).
  *
- * A bulk load inserts without the keys, so the `INSERT OR IGNORE`s of a replay
- * ignore nothing; if the log did repeat a key (say a message id), the index
+ * A bulk load inserts without the deferred keys, so their `INSERT OR IGNORE`s
+ * ignore nothing; if the log did repeat such a key (a message id), the index
  * build fails and the rows after the first of each key are deleted before it is
  * built again: what ignoring them at insert would have left.
  */
 export function finishBulkLoad(db: Database.Database): void {
+  buildKeyIndexes(db, () => true);
+  applyPendingRedactions(db);
+}
+
+function buildKeyIndexes(db: Database.Database, which: (index: KeyIndex) => boolean): void {
   const layout = db.pragma('user_version', { simple: true }) as number;
   for (const index of KEY_INDEXES) {
     if (layout === INLINE_KEYS && index.inlineBefore) continue;
-    buildUniqueIndex(db, index);
+    if (which(index)) buildUniqueIndex(db, index);
   }
-  applyPendingRedactions(db);
 }
 
 function buildUniqueIndex(db: Database.Database, { name, table, columns }: KeyIndex): void {
