@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { hostProbeMs } from './lib/hostProbe.js';
 import { buildServer, type ServerMode } from './lib/processes.js';
 import type { RunContext, ScenarioResult } from './lib/scenario.js';
 import { markdownTable } from './lib/table.js';
@@ -45,6 +46,8 @@ const program = new Command('bench')
   .showHelpAfterError();
 
 const results: ScenarioResult[] = [];
+/** `hostProbeMs` at the start and the end of the run. */
+const hostProbes: number[] = [];
 let context: RunContext | undefined;
 
 function contextFor(command: Command): RunContext {
@@ -57,6 +60,7 @@ function contextFor(command: Command): RunContext {
     mode = buildServer(log);
   } else mode = server;
   log(`server: ${mode === 'dist' ? 'node dist/src/main.js' : 'node --import tsx src/main.ts'}`);
+  hostProbes.push(hostProbeMs());
   context = { mode, log, ...(cpuProf ? { cpuProfileDir: resolve(cpuProf) } : {}) };
   return context;
 }
@@ -153,9 +157,16 @@ program
 program.hook('postAction', (_program, command) => {
   const { json } = command.optsWithGlobals<GlobalOptions>();
   printTargets();
+  if (hostProbes.length > 0) hostProbes.push(hostProbeMs());
   console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${process.platform}`);
+  if (hostProbes.length > 0) {
+    console.log(
+      `host probe: ${hostProbes.map((ms) => `${Math.round(ms)} ms`).join(' at the start, ')} at the end ` +
+        '(bare SQLite: 100,000 rows inserted and indexed; the same work every run, so a higher figure is a slower stretch of the host)',
+    );
+  }
   console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd());
-  if (json) writeFileSync(json, JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, results }, null, 2));
+  if (json) writeFileSync(json, JSON.stringify({ machine: { cpus: cpus().length, node: process.version, hostProbeMs: hostProbes }, results }, null, 2));
 });
 
 program.parseAsync().catch((error: unknown) => {
