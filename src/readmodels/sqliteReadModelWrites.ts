@@ -26,9 +26,9 @@ const WRITER_CACHE_KIB = 65536;
 export interface ReadModelFileOptions {
   /**
    * A rebuild into a fresh file that nothing serves yet: no fsync while it loads
-   * (nor at its close, where `unsynced`), and the
-   * big tables' keys and the redactions wait for the load to finish (see
-   * `finishBulkLoad`), so the file answers queries correctly only once closed.
+   * (nor at its close, where `unsynced`), and the message ids' key and the
+   * redactions wait for the load to finish (see `finishBulkLoad`), so the file
+   * answers queries correctly only once closed.
    */
   bulkLoad?: boolean;
   /** A file written with no fsync at all, guarded by `claimUnsynced` (see unsyncedWrites.ts). */

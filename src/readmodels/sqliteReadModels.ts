@@ -109,9 +109,9 @@ const toReport = (r: ReportRow): ReportView => ({
  * thread (sqliteCheckpointer.ts).
  *
  * `bulkLoad` is for a rebuild into a fresh file that nothing serves yet: no
- * fsync at all, the writer checkpoints the WAL itself, and the big tables' key
- * indexes and the redactions are left for `close`, which builds and applies
- * them (see `finishBulkLoad`): queries are right only after it. Its close does
+ * fsync at all, the writer checkpoints the WAL itself, and the message ids' key
+ * and the redactions are left for `close`, which builds and applies them (see
+ * `finishBulkLoad`): queries are right only after it. Its close does
  * not sync the file either: `syncToDisk` does, once the file is in use (see
  * `SqliteReadModelStore`). Reopened without it, the file is an ordinary
  * read-model store.
@@ -170,6 +170,8 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
   /** Tickets are the writer's request ids: a batch names its unsettled predecessor, and the writer skips it if that one failed. */
   const batches = new BatchSequence<number>();
   let closing: Promise<void> | null = null;
+  /** Once `close` has finished: nothing writes the file any more. */
+  let closed = false;
 
   return {
     async checkpoint(projection) {
@@ -279,12 +281,13 @@ export function openSqliteReadModels(file: string, options: ReadModelFileOptions
           db.close();
           await checkpointer?.stop();
           if (!options.bulkLoad) claim?.release();
+          closed = true;
         }
       })();
       return closing;
     },
     syncToDisk() {
-      if (!closing) throw new Error('syncToDisk comes after close');
+      if (!closed) throw new Error('syncToDisk comes after close');
       if (options.bulkLoad) claim?.release();
     },
   };
