@@ -110,7 +110,8 @@ describe('SQLite read models: a bulk load', () => {
     const recording = recordingWriter(batch);
     history(recording.writer);
     recording.finish();
-    prepareWrites(writer, { deferRedactions: true }).applyBatch('chat', 104, batch);
+    const [error] = prepareWrites(writer, { deferRedactions: true }).applyBatches([{ type: 'batch', id: 0, projection: 'chat', lastPosition: 104, batch, after: null }]);
+    expect(error).toBeNull();
     writer.close();
     main.close();
     expect(indexes(file)).not.toContain('messages_by_id');
