@@ -131,11 +131,13 @@ describe('SQLite read-model writes: batches waiting together', () => {
     expect(writes.checkpoint('chat')).toBe(101);
     expect(writes.checkpoint('other')).toBe(7);
 
-    // Sent before the failure was known, behind the refused one: refused too, even alone.
-    expect(errorsOf([request(104, (w) => post(w, 4), behind), request(105, (w) => post(w, 5))])).toEqual([
+    // Sent before the failure was known, behind the refused one: refused too; another projection's batch with it applies.
+    const eight = { id: 'u8', username: 'eight', email: 'eight@example.test', role: 'member' as const, createdAt: at };
+    expect(errorsOf([request(104, (w) => post(w, 4), behind), request(8, (w) => w.putUser(eight), otherProjection, 'other')])).toEqual([
       expect.stringMatching(/earlier batch/),
       null,
     ]);
-    expect(messages().map((r) => r.id)).toEqual(['m1', 'm5']);
+    expect(messages().map((r) => r.id)).toEqual(['m1']);
+    expect(writes.checkpoint('other')).toBe(8);
   });
 });
