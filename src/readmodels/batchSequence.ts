@@ -60,6 +60,11 @@ export class BatchSequence<T> {
   }
 
   refusal(projection: string): Error {
-    return new Error(`an earlier batch of projection ${projection} failed: nothing after it is applied until the projection resumes from its checkpoint`);
+    return batchRefused(projection);
   }
+}
+
+/** Why a batch behind a failed one is not applied: by the store, or by its writer when the failure was not yet known. */
+export function batchRefused(projection: string): Error {
+  return new Error(`an earlier batch of projection ${projection} failed: nothing after it is applied until the projection resumes from its checkpoint`);
 }

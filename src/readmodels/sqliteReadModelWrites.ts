@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../eventstore/sqliteSchema.js';
 import { batchedInsert } from './batchedInsert.js';
+import { batchRefused } from './batchSequence.js';
 import type { ReadModelWriter } from './readModelStore.js';
 import { createSchema, READ_MODEL_TABLES } from './sqliteReadModelSchema.js';
 
@@ -282,7 +283,7 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
     try {
       // Applying it would leave the failed batch's events out of the read model.
       if (request.after !== null && failed.delete(request.after)) {
-        throw new Error(`an earlier batch of projection ${request.projection} failed: nothing after it is applied until the projection resumes from its checkpoint`);
+        throw batchRefused(request.projection);
       }
       applyOne(request);
       return null;
