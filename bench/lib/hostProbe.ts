@@ -9,7 +9,7 @@ const ROWS = 100_000;
  * Milliseconds this host takes for a fixed piece of bare SQLite work: 100,000
  * rows inserted in one transaction with no fsync, then indexed by a random
  * text key. Nothing of ours runs in it. Session 11's host took from 339 to
- * 626 ms for it within half a minute (BENCHMARKS.md), which moves every
+ * 626 ms for it within half a minute (docs/benchmarks-history.md, session 11), which moves every
  * absolute figure, and ratios whose sides differ in kind:
  * printed at the start and the end of a run, it tells a slow stretch of the
  * host from a slow product.

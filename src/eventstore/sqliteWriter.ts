@@ -26,7 +26,7 @@ interface Batch {
  * It used to run on a writer thread so that an fsync never held the loop; but
  * each batch then cost a `postMessage` both ways and two thread wake-ups, and
  * on two cores the answer often waited for the busy main thread. Committing
- * here (12 alternating pairs at 500 posts/s, BENCHMARKS.md session 7): fan-out
+ * here (12 alternating pairs at 500 posts/s, docs/benchmarks-history.md, session 7): fan-out
  * p99 median 9.1 against 11.3 ms, server CPU 61.7% against 67.5%; durable
  * posts/s 8,133 and 5,865 against 5,892 and 5,623.
  */

@@ -16,7 +16,7 @@ export interface Checkpointer {
  * more than in proportion. At 500 posts/s, every 250 ms (~280 pages each) made
  * ~1% of the log's commits take over 2 ms; every 50 ms, half as many in the
  * server and a sixth as many in `bench/storage/checkpointInterference.ts`
- * (BENCHMARKS.md session 8). With `unsynced` the checkpoints do no fsync either
+ * (docs/benchmarks-history.md, session 8). With `unsynced` the checkpoints do no fsync either
  * (see unsyncedWrites.ts).
  */
 export function startCheckpointer(file: string, { intervalMs = 50, unsynced = false }: { intervalMs?: number; unsynced?: boolean } = {}): Checkpointer {

@@ -68,7 +68,7 @@ interface KeyIndex {
    * Built at the end of a bulk load rather than maintained during it. Only the message ids': the keys sorted by a
    * user or a thread cost more to sort at the end (user_activity_by_user alone took ~160-280 ms of a 200,000-event
    * rebuild) than to maintain on the writer thread, which keeps up with the reading thread either way
-   * (BENCHMARKS.md, session 11). Redactions wait for this one (see `prepareWrites`).
+   * (docs/benchmarks-history.md, session 11). Redactions wait for this one (see `prepareWrites`).
    */
   deferred: boolean;
 }

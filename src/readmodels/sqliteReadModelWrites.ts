@@ -299,7 +299,7 @@ export function prepareWrites(db: Database.Database, { deferRedactions }: { defe
      * Applies batches in order, each with its checkpoint, and says how each went. Batches waiting together share one
      * transaction: a commit writes every page its batches changed, and batches of random users' activity change pages
      * all over that key, so a rebuild whose writer is behind wrote the same pages once per batch (one commit for up
-     * to 8 batches: 63.6k -> 69.8k events/s, median of 11 alternating runs, BENCHMARKS.md session 12). If that
+     * to 8 batches: 63.6k -> 69.8k events/s, median of 11 alternating runs, docs/benchmarks-history.md, session 12). If that
      * transaction fails, it is rolled back and each batch is applied alone: only the failing one fails, with those
      * sent after it (`after`), as if they had never been grouped.
      */

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
  * A served read-model file is written with no fsync at all (`synchronous = OFF`
  * for its writer and its checkpoints). Each fsync of it made the log's own fsync,
  * which every post waits for, wait behind it: with a checkpoint every 50 ms, a
- * burst of slow posts every 50 ms (BENCHMARKS.md, session 10).
+ * burst of slow posts every 50 ms (docs/benchmarks-history.md, session 10).
  *
  * The file is derived from the log, so losing it costs a rebuild, never an event.
  * But if the machine (not just the process: the page cache survives that) stops
