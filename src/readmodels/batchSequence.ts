@@ -23,7 +23,7 @@ export class BatchSequence<T> {
 
   /** Hands over a batch: `start` gets the projection's previous batch while unsettled, and returns this batch's ticket and commit. */
   add(projection: string, start: (previous: HandedOver<T> | null) => { ticket: T; committed: Promise<void> }): Promise<void> {
-    if (this.failed.has(projection)) return Promise.reject(this.refusal(projection));
+    if (this.failed.has(projection)) return Promise.reject(batchRefused(projection));
     const previous = this.last.get(projection);
     const { ticket, committed } = start(previous && !previous.settled ? previous : null);
     const batch: HandedOver<T> = { ticket, settled: false, done: Promise.resolve(false) };
@@ -57,10 +57,6 @@ export class BatchSequence<T> {
   /** Resolves once every batch handed over so far, of every projection, has settled. */
   async settled(): Promise<void> {
     await Promise.all([...this.last.values()].map((batch) => batch.done));
-  }
-
-  refusal(projection: string): Error {
-    return batchRefused(projection);
   }
 }
 

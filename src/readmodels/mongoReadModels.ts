@@ -12,7 +12,7 @@ import type {
   ThreadView,
   UserView,
 } from './readModelStore.js';
-import { BatchSequence } from './batchSequence.js';
+import { BatchSequence, batchRefused } from './batchSequence.js';
 import { decodeReportCursor, encodeReportCursor } from './reportCursor.js';
 
 interface UserDoc {
@@ -303,7 +303,7 @@ function mongoReadModels(client: MongoClient, db: Db): ReadModelStore {
       await batches.add(projection, (previous) => ({
         ticket: null,
         committed: previous
-          ? previous.done.then((ok) => (ok ? commit(projection, lastPosition, ops) : Promise.reject(batches.refusal(projection))))
+          ? previous.done.then((ok) => (ok ? commit(projection, lastPosition, ops) : Promise.reject(batchRefused(projection))))
           : commit(projection, lastPosition, ops),
       }));
     },
